@@ -1,0 +1,101 @@
+"""Starting the desktop app: translations, the engine thread, and a station window."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from desktop.bridge import EngineThread, GuiBridge
+from desktop.connect_dialog import ConnectDialog
+from desktop.station_model import StationModel, listener_for
+from desktop.station_window import StationWindow
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "assets" / "translations"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, speaking Chinese unless ``PLEADESK_LANG`` says otherwise."""
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    language = os.environ.get("PLEADESK_LANG", "zh_CN")
+    translator = QTranslator(app)
+    if translator.load(QLocale(language), "pleadesk", "_", str(TRANSLATIONS)):
+        app.installTranslator(translator)
+    return app  # type: ignore[return-value]
+
+
+class StationController:
+    """Runs one party's station on the engine thread and shows it in a window."""
+
+    def __init__(
+        self, hub_url: str, session_id: str, role: str, script: float | None, case: str
+    ) -> None:
+        from session.network import restrict_media_addresses
+        from session.runner import demo_signature, synthetic_tracks
+        from session.station import Station
+
+        restrict_media_addresses()
+        self.engine = EngineThread()
+        self.bridge = GuiBridge()
+        self.model = StationModel(self.bridge)
+        self.station = Station(
+            hub_url, session_id, role, synthetic_tracks(role), listener_for(self.model)
+        )
+        self.window = StationWindow(role, self.model, self.request_step)
+        self._script = script
+        self._signature = demo_signature(role, case, session_id)
+        self.finished = self.engine.submit(self._run())
+
+    async def _run(self) -> None:
+        from session.script import play_part
+
+        async with asyncio.TaskGroup() as group:
+            connection = group.create_task(self.station.run())
+            if self._script is not None:
+                await play_part(self.station, self._script, self._signature)
+                await self.station.leave()
+            await connection
+
+    def request_step(self, step: str) -> None:
+        """The user asked for ``step``."""
+        self.engine.submit(self.station.request_step(step))
+
+    def stop(self) -> None:
+        """Leave the session and stop the engine thread."""
+        if not self.finished.done():
+            self.engine.submit(self.station.leave()).result(5)
+        self.engine.stop()
+
+
+def run_station_window(
+    hub_url: str, session_id: str, role: str, script: float | None, case: str
+) -> int:
+    """Show a station window until the session ends or the window is closed."""
+    app = make_application()
+    controller = StationController(hub_url, session_id, role, script, case)
+    controller.finished.add_done_callback(
+        lambda _: controller.bridge.run_on_main(controller.window.close)
+    )
+    controller.window.show()
+    code = app.exec()
+    controller.stop()
+    error = controller.finished.exception() if controller.finished.done() else None
+    return 1 if error else code
+
+
+def run_app() -> int:
+    """The desktop app: ask where to connect, then show the station."""
+    app = make_application()
+    dialog = ConnectDialog()
+    if dialog.exec() != ConnectDialog.DialogCode.Accepted:
+        return 0
+    hub, session_id, role = dialog.choice()
+    controller = StationController(hub, session_id, role, None, "")
+    controller.window.show()
+    code = app.exec()
+    controller.stop()
+    return code

@@ -1,0 +1,82 @@
+"""The ``pleadesk`` command: the desktop app, the hub, a station, and the demo session."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pleadesk", description="Remote plea sessions: call, record, sign, seal."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log in detail")
+    commands = parser.add_subparsers(dest="command")
+
+    demo = commands.add_parser("demo", help="run a whole session on this machine")
+    demo.add_argument("--out", type=Path, required=True, help="folder for everything made")
+    demo.add_argument("--seconds", type=float, default=20.0, help="length of the session")
+    demo.add_argument("--headless", action="store_true", help="no windows")
+
+    hub = commands.add_parser("hub", help="run the hub (signaling, state, recorder)")
+    hub.add_argument("--host", default="127.0.0.1")
+    hub.add_argument("--port", type=int, default=8765)
+    hub.add_argument("--data", type=Path, default=Path("pleadesk-hub"), help="store folder")
+
+    station = commands.add_parser("station", help="join a session as one party")
+    station.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
+    station.add_argument("--session", required=True, help="session id")
+    station.add_argument("--role", required=True, choices=["suspect", "prosecutor", "lawyer"])
+    station.add_argument("--headless", action="store_true", help="no window")
+    station.add_argument("--case", default="", help="case number (for the scripted signature)")
+    station.add_argument(
+        "--script", type=float, metavar="SECONDS", help="play the part, a step every SECONDS"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pleadesk`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    if args.command == "demo":
+        from desktop.demo import run_demo
+
+        return run_demo(args.out, args.seconds, headless=args.headless)
+    if args.command == "hub":
+        from session.runner import serve_hub
+
+        asyncio.run(serve_hub(args.data, args.host, args.port))
+        return 0
+    if args.command == "station":
+        return _station(args)
+    from desktop.app import run_app
+
+    return run_app()
+
+
+def _station(args: argparse.Namespace) -> int:
+    from session.network import restrict_media_addresses
+
+    restrict_media_addresses()
+    if args.headless:
+        from session.runner import run_scripted_station
+
+        if args.script is None:
+            print("a headless station needs --script", file=sys.stderr)
+            return 2
+        asyncio.run(run_scripted_station(args.hub, args.session, args.role, args.script, args.case))
+        return 0
+    from desktop.app import run_station_window
+
+    return run_station_window(args.hub, args.session, args.role, args.script, args.case)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Names of roles and session states as users read them, through Qt's translation system."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+_ROLES = {
+    "suspect": QT_TRANSLATE_NOOP("roles", "Suspect"),
+    "prosecutor": QT_TRANSLATE_NOOP("roles", "Prosecutor"),
+    "lawyer": QT_TRANSLATE_NOOP("roles", "Duty lawyer"),
+    "recorder": QT_TRANSLATE_NOOP("roles", "Recorder"),
+}
+_STATES = {
+    "unknown": QT_TRANSLATE_NOOP("states", "Connecting"),
+    "scheduled": QT_TRANSLATE_NOOP("states", "Waiting for the parties"),
+    "room_ready": QT_TRANSLATE_NOOP("states", "All parties present"),
+    "recording": QT_TRANSLATE_NOOP("states", "Recording started"),
+    "announced": QT_TRANSLATE_NOOP("states", "Recording announced"),
+    "rights_notified": QT_TRANSLATE_NOOP("states", "Rights notice read"),
+    "hearing": QT_TRANSLATE_NOOP("states", "Hearing"),
+    "private_consultation": QT_TRANSLATE_NOOP("states", "Private consultation"),
+    "agreement_presented": QT_TRANSLATE_NOOP("states", "Agreement presented"),
+    "signing": QT_TRANSLATE_NOOP("states", "Signing"),
+    "signed": QT_TRANSLATE_NOOP("states", "Agreement signed"),
+    "closing": QT_TRANSLATE_NOOP("states", "Closing"),
+    "closed": QT_TRANSLATE_NOOP("states", "Session closed"),
+    "interrupted": QT_TRANSLATE_NOOP("states", "Interrupted"),
+    "no_agreement_path": QT_TRANSLATE_NOOP("states", "No agreement signed"),
+}
+_STEPS = {
+    "announce": QT_TRANSLATE_NOOP("steps", "Announce the recording"),
+    "notify_rights": QT_TRANSLATE_NOOP("steps", "Read the rights notice"),
+    "begin_hearing": QT_TRANSLATE_NOOP("steps", "Begin the hearing"),
+    "present_agreement": QT_TRANSLATE_NOOP("steps", "Present the agreement"),
+    "begin_signing": QT_TRANSLATE_NOOP("steps", "Begin signing"),
+    "close": QT_TRANSLATE_NOOP("steps", "Close the session"),
+    "resume": QT_TRANSLATE_NOOP("steps", "Resume the session"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role's name for the user."""
+    return QCoreApplication.translate("roles", _ROLES.get(role, role))
+
+
+def state_label(state: str) -> str:
+    """A session state's name for the user."""
+    return QCoreApplication.translate("states", _STATES.get(state, state))
+
+
+def step_label(step: str) -> str:
+    """A step's button text."""
+    return QCoreApplication.translate("steps", _STEPS.get(step, step))

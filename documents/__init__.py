@@ -1,0 +1,1 @@
+"""Legal documents: the plea agreement, its PDF, handwritten signatures and PAdES signing."""

@@ -1,0 +1,1 @@
+"""Recording and evidence: capture, the composite recorder, the encrypted archive, discs."""

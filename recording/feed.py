@@ -1,0 +1,94 @@
+"""Feeding decoded WebRTC frames from every party into the composite recorder.
+
+aiortc restarts every received track's timestamps at zero, so audio and video of one party,
+and different parties, have unrelated origins. Each (party, kind) stream is anchored once to the
+hub's clock at its first frame; later frames keep their own spacing from there, so network
+jitter does not shake the picture or tear the sound. A stream that jumps more than a second from
+the hub's clock (a restart, a long stall) is anchored again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+from av import AudioFrame, VideoFrame
+from av.frame import Frame
+
+log = logging.getLogger(__name__)
+
+REANCHOR_AFTER = 1.0
+
+
+class Recorder(Protocol):
+    """The part of the recorder the feed uses."""
+
+    def push_video(self, role: str, image: np.ndarray, t: float) -> None: ...
+
+    def push_audio(self, role: str, samples: np.ndarray, sample_rate: int, t: float) -> None: ...
+
+
+class RecorderFeed:
+    """Timestamps frames on the hub's clock and hands them to the attached recorder."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        required_roles: Sequence[str],
+        on_all_receiving: Callable[[], None],
+    ) -> None:
+        self._clock = clock
+        self._required = frozenset(required_roles)
+        self._on_all_receiving = on_all_receiving
+        self._recorder: Recorder | None = None
+        self._anchors: dict[tuple[str, str], tuple[float, float]] = {}
+        self._seen_video: set[str] = set()
+        self._announced = False
+
+    def attach(self, recorder: Recorder) -> None:
+        """Start feeding ``recorder``."""
+        self._recorder = recorder
+
+    def detach(self) -> None:
+        """Stop feeding (the recorder is closing)."""
+        self._recorder = None
+
+    def forget(self, role: str) -> None:
+        """A party left: its next streams are anchored anew."""
+        for key in [key for key in self._anchors if key[0] == role]:
+            del self._anchors[key]
+
+    def __call__(self, role: str, kind: str, frame: Frame) -> None:
+        recorder = self._recorder
+        if recorder is None or frame.pts is None or frame.time_base is None:
+            return
+        t = self._timestamp(role, kind, float(frame.pts * frame.time_base))
+        if isinstance(frame, VideoFrame):
+            # Decoders give yuv420p: handed over as it is, with no colour conversion here.
+            picture = frame.to_ndarray() if frame.format.name == "yuv420p" else None
+            if picture is None or picture.ndim != 2:
+                picture = frame.to_ndarray(format="bgr24")
+            recorder.push_video(role, picture, t)
+            self._seen_video.add(role)
+            if not self._announced and self._required <= self._seen_video:
+                self._announced = True
+                self._on_all_receiving()
+        elif isinstance(frame, AudioFrame):
+            channels = len(frame.layout.channels)
+            samples = frame.to_ndarray().reshape(-1, channels)
+            if channels == 1:
+                samples = samples[:, 0]
+            recorder.push_audio(role, samples, frame.sample_rate, t)
+
+    def _timestamp(self, role: str, kind: str, media_time: float) -> float:
+        now = self._clock()
+        anchor = self._anchors.get((role, kind))
+        if anchor is not None:
+            t = anchor[0] + (media_time - anchor[1])
+            if abs(t - now) <= REANCHOR_AFTER:
+                return t
+            log.warning("%s %s drifted %.2f s from the hub clock; re-anchored", role, kind, t - now)
+        self._anchors[(role, kind)] = (now, media_time)
+        return now

@@ -1,0 +1,140 @@
+"""Encoding composite pictures and mixed audio into one crash-safe Matroska file.
+
+Matroska with packet flushing and clusters of at most one second is readable after a crash up
+to roughly the last second written; plain MP4 is not readable at all (its index is written at
+the end). Timestamps come from the caller's frame and sample counters on a fixed grid, never
+from arrival order, so audio and video cannot drift apart in the file.
+"""
+
+from __future__ import annotations
+
+import logging
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from recording import yuv
+
+logger = logging.getLogger(__name__)
+
+#: FFmpeg's AVColorSpace / AVColorRange codes for BT.601 limited range: what OpenCV's
+#: BGR->I420 conversion (used by the compositor) produces. Without the tag, players assume
+#: BT.709 for HD pictures.
+_AVCOL_SPC_SMPTE170M = 6
+_AVCOL_PRI_SMPTE170M = 6
+_AVCOL_TRC_SMPTE170M = 6
+_AVCOL_RANGE_MPEG = 1
+
+#: Samples per AAC frame.
+AAC_FRAME = 1024
+
+
+class MatroskaMuxer:
+    """Writes H.264 video (libx264) and AAC audio into a Matroska file.
+
+    Not thread-safe: the recorder's writer thread owns it from opening to closing.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        size: tuple[int, int],
+        fps: int,
+        audio_rate: int,
+        preset: str = "veryfast",
+        tune: str | None = "zerolatency",
+        crf: int = 23,
+        gop_s: float = 1.0,
+    ) -> None:
+        self.path = path
+        self._container = av.open(
+            str(path),
+            "w",
+            format="matroska",
+            # One-second clusters flushed packet by packet: a crash loses about a second.
+            options={"flush_packets": "1", "cluster_time_limit": "1000"},
+        )
+        self._closed = False
+        options = {"preset": preset, "crf": str(crf)}
+        if tune:
+            # zerolatency: no lookahead and no B-frames, so every picture leaves the encoder at
+            # once instead of ~0.45 s later (less lost in a crash), and encoding is ~25% faster;
+            # the price is about twice the bitrate at the same CRF (~1.3 Mbit/s here).
+            options["tune"] = tune
+        video = self._container.add_stream("libx264", rate=fps, options=options)
+        video.width, video.height = size
+        video.pix_fmt = "yuv420p"
+        ctx = video.codec_context
+        ctx.time_base = Fraction(1, fps)
+        # A keyframe at least every gop_s seconds bounds what a damaged stretch can take with it.
+        ctx.gop_size = max(1, round(gop_s * fps))
+        ctx.colorspace = _AVCOL_SPC_SMPTE170M
+        ctx.color_primaries = _AVCOL_PRI_SMPTE170M
+        ctx.color_trc = _AVCOL_TRC_SMPTE170M
+        ctx.color_range = _AVCOL_RANGE_MPEG
+        # The "fast" AAC coder takes less than half the time of the default "twoloop" one and
+        # is transparent enough for speech at 96 kbit/s mono.
+        audio = self._container.add_stream(
+            "aac", rate=audio_rate, layout="mono", options={"aac_coder": "fast"}
+        )
+        audio.codec_context.bit_rate = 96_000
+        self._video, self._audio = video, audio
+        self._video_tb = Fraction(1, fps)
+        self._audio_tb = Fraction(1, audio_rate)
+
+    def write_video(self, i420: np.ndarray, index: int) -> None:
+        """Encode picture ``index`` of the frame grid: an I420 buffer of the muxer's size."""
+        frame = _video_frame(i420)
+        frame.pts, frame.time_base = index, self._video_tb
+        self._mux(self._video.encode(frame))
+
+    def write_audio(self, samples: np.ndarray, start: int) -> None:
+        """Encode mono int16 ``samples`` whose first sample has index ``start``."""
+        planar = (samples.astype(np.float32) / 32768.0).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="mono")
+        frame.sample_rate = self._audio.codec_context.sample_rate
+        frame.pts, frame.time_base = start, self._audio_tb
+        self._mux(self._audio.encode(frame))
+
+    def close(self) -> None:
+        """Drain both encoders and close the file. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._mux(self._video.encode(None))
+            self._mux(self._audio.encode(None))
+        finally:
+            self._container.close()
+
+    def abort(self) -> None:
+        """Close after a failure without draining the encoders; logs rather than raises."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._container.close()
+        except Exception:
+            # The recording already failed; this second error only adds to the log.
+            logger.exception("closing %s after a failure also failed", self.path)
+
+    def _mux(self, packets: list[av.Packet]) -> None:
+        for packet in packets:
+            self._container.mux(packet)
+
+
+def _video_frame(i420: np.ndarray) -> av.VideoFrame:
+    """An encoder frame holding a copy of the I420 buffer."""
+    height, width = i420.shape[0] * 2 // 3, i420.shape[1]
+    frame = av.VideoFrame(width, height, "yuv420p")
+    planes = yuv.planes_of(i420)
+    sources = (planes.y, planes.u, planes.v)
+    if all(p.line_size == s.shape[1] for p, s in zip(frame.planes, sources, strict=True)):
+        # Whole-plane copies: 6x faster than from_ndarray's row by row (0.07 vs 0.44 ms).
+        for plane, source in zip(frame.planes, sources, strict=True):
+            plane.update(source)  # type: ignore[arg-type]  # any buffer works, not only bytes
+        return frame
+    return av.VideoFrame.from_ndarray(i420, format="yuv420p")  # rows padded for alignment

@@ -1,0 +1,170 @@
+"""Synthetic camera and microphone tracks, for the demo, tests and stations with no devices.
+
+Each track is an aiortc ``MediaStreamTrack`` paced on its own grid (25 fps video, 20 ms audio)
+against an injected clock. The picture is a dark moving test pattern carrying the party's role,
+so anyone looking at a recording can tell who is who; the sound is quiet noise with a short
+tone once a second, pitched per party.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import time
+from collections.abc import Awaitable, Callable
+
+import cv2
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av import AudioFrame, VideoFrame
+
+VIDEO_CLOCK_RATE = 90_000
+AUDIO_RATE = 48_000
+AUDIO_PTIME = 0.020
+ROLE_INDEX = {"suspect": 0, "prosecutor": 1, "lawyer": 2}
+
+
+class _PacedTrack(MediaStreamTrack):
+    """A track that hands out frame ``n`` no earlier than ``start + n * period``."""
+
+    def __init__(
+        self,
+        period: float,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        super().__init__()
+        self._period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._start: float | None = None
+        self._index = 0
+
+    async def _next_index(self) -> int:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = self._clock()
+        due = self._start + self._index * self._period
+        delay = due - self._clock()
+        if delay > 0:
+            await self._sleep(delay)
+        index = self._index
+        self._index += 1
+        return index
+
+
+class SyntheticVideoTrack(_PacedTrack):
+    """A moving test pattern with the party's role name, 640x480 at 25 fps by default."""
+
+    kind = "video"
+
+    def __init__(
+        self,
+        role: str,
+        *,
+        size: tuple[int, int] = (640, 480),
+        fps: int = 25,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(1 / fps, clock, sleep)
+        self.role = role
+        self._fps = fps
+        self._background = _pattern(size, ROLE_INDEX.get(role, 3))
+        self._name_pixels = np.flatnonzero(_name_mask(role, size))
+
+    async def recv(self) -> VideoFrame:
+        """The next frame, paced to the frame rate."""
+        index = await self._next_index()
+        # Hand out yuv420p, the encoders' format: a relayed frame reaches several encoder
+        # threads at once, and converting one shared frame in each crashes swscale.
+        yuv: np.ndarray = cv2.cvtColor(self.render(index), cv2.COLOR_BGR2YUV_I420)
+        frame = VideoFrame.from_ndarray(yuv, format="yuv420p")
+        frame.pts = index * VIDEO_CLOCK_RATE // self._fps
+        frame.time_base = fractions.Fraction(1, VIDEO_CLOCK_RATE)
+        return frame
+
+    def render(self, index: int) -> np.ndarray:
+        """Frame ``index`` as a BGR image: the pattern drifts and a bar sweeps across."""
+        image = np.roll(self._background, index * 2, axis=1)
+        image.reshape(-1, 3)[self._name_pixels] = 235
+        height, width = image.shape[:2]
+        x = (index * 8) % width
+        cv2.rectangle(image, (x, height - 60), (x + 40, height - 20), (0, 200, 255), -1)
+        seconds = index / self._fps
+        cv2.putText(
+            image,
+            f"{seconds:8.2f}s",
+            (20, height - 28),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.8,
+            (220, 220, 220),
+            2,
+            cv2.LINE_AA,
+        )
+        return image
+
+
+class SyntheticAudioTrack(_PacedTrack):
+    """Quiet noise with a 100 ms tone at the start of every second, 48 kHz mono."""
+
+    kind = "audio"
+
+    def __init__(
+        self,
+        role: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(AUDIO_PTIME, clock, sleep)
+        self.role = role
+        self._samples = int(AUDIO_RATE * AUDIO_PTIME)
+        self._pitch = 440.0 * (1 + ROLE_INDEX.get(role, 3) / 2)
+        self._noise = np.random.default_rng(ROLE_INDEX.get(role, 3))
+
+    async def recv(self) -> AudioFrame:
+        """The next 20 ms of sound, paced in real time."""
+        index = await self._next_index()
+        samples = self.render(index)
+        frame = AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = index * self._samples
+        frame.time_base = fractions.Fraction(1, AUDIO_RATE)
+        return frame
+
+    def render(self, index: int) -> np.ndarray:
+        """Chunk ``index`` as int16 samples."""
+        start = index * self._samples
+        t = (start + np.arange(self._samples)) / AUDIO_RATE
+        signal = self._noise.normal(0, 60, self._samples)
+        in_tone = (t % 1.0) < 0.1
+        signal += in_tone * 6000 * np.sin(2 * np.pi * self._pitch * t)
+        return signal.astype(np.int16)
+
+
+def _pattern(size: tuple[int, int], index: int) -> np.ndarray:
+    """A dark gradient with a grid, tinted per party."""
+    width, height = size
+    x = np.linspace(0, 1, width, dtype=np.float32)
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    tint = index / 4
+    image = np.empty((height, width, 3), np.uint8)
+    image[..., 0] = (40 + 50 * x * (1 - tint) + 0 * y).astype(np.uint8)
+    image[..., 1] = (30 + 40 * y * tint + 0 * x).astype(np.uint8)
+    image[..., 2] = (30 + 50 * (1 - x) * tint + 20 * y).astype(np.uint8)
+    image[::40, :] = 70
+    image[:, ::40] = 70
+    return image
+
+
+def _name_mask(role: str, size: tuple[int, int]) -> np.ndarray:
+    """Where the role's name is written, centred; it stays still while the pattern moves."""
+    width, height = size
+    scale = width / 320
+    mask = np.zeros((height, width), np.uint8)
+    (text_w, text_h), _ = cv2.getTextSize(role.upper(), cv2.FONT_HERSHEY_DUPLEX, scale, 3)
+    origin = ((width - text_w) // 2, (height + text_h) // 2)
+    cv2.putText(mask, role.upper(), origin, cv2.FONT_HERSHEY_DUPLEX, scale, 255, 3)
+    return mask.astype(bool)

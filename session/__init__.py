@@ -1,0 +1,1 @@
+"""The session engine: hub, signaling, the session state machine, stations and their peers."""

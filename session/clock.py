@@ -1,0 +1,46 @@
+"""Clocks, injected everywhere time matters so tests can drive it.
+
+Session time is monotonic seconds since the hub started; :meth:`HubClock.wall` maps a session
+time to Unix time for the record and the picture, so a wall-clock jump (NTP, a manual change)
+never reorders what was recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class HubClock:
+    """Monotonic session time with a fixed anchor to wall-clock time."""
+
+    def __init__(
+        self,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self._monotonic = monotonic
+        self._origin = monotonic()
+        self._wall_origin = wall()
+
+    def now(self) -> float:
+        """Seconds since the clock was made."""
+        return self._monotonic() - self._origin
+
+    def wall(self, t: float | None = None) -> float:
+        """Unix time of session time ``t`` (default: now)."""
+        return self._wall_origin + (self.now() if t is None else t)
+
+
+class FakeClock:
+    """A clock that moves only when told to; for tests."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.t += seconds

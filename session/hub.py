@@ -1,0 +1,189 @@
+"""The hub: sessions, signaling, the authoritative state machine, and the recorder peer.
+
+One aiohttp application on the justice network (127.0.0.1 in the demo). Stations join a
+session over ``/ws/sessions/{id}``; the hub relays their WebRTC offers and answers, keeps each
+session's :class:`~session.machine.SessionMachine`, stores every state change, and runs the
+recorder peer that receives every party (审录分离: the technical department's hub records, not
+the prosecutor's station).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from session import messages as m
+from session.clock import HubClock
+from session.live import LiveSession
+from session.machine import StepRefused
+from session.store import Store
+
+log = logging.getLogger(__name__)
+
+JOIN_TIMEOUT = 10.0
+
+
+class Hub:
+    """Sessions and their live state, served over HTTP and WebSocket."""
+
+    def __init__(self, store: Store, recordings_dir: Path, clock: HubClock | None = None) -> None:
+        self.store = store
+        self.recordings_dir = recordings_dir
+        self.clock = clock or HubClock()
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
+        self._live: dict[str, LiveSession] = {}
+        self.app = web.Application()
+        self.app.add_routes(
+            [
+                web.post("/api/sessions", self._create_session),
+                web.get("/api/sessions/{id}", self._get_session),
+                web.get("/ws/sessions/{id}", self._websocket),
+            ]
+        )
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on ``host:port`` (0 picks a free port); return the base URL."""
+        self._runner = web.AppRunner(self.app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
+        self.url = f"http://{host}:{bound[1]}"
+        return self.url
+
+    async def close(self) -> None:
+        """Stop every live session (closing recordings) and the server, in that order."""
+        for live in list(self._live.values()):
+            await live.shutdown()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        self._db.shutdown(wait=True)
+
+    async def create_session(self, case_number: str) -> str:
+        """Schedule a session and return its id."""
+        return await self._in_db(self.store.create_session, case_number, self.clock.wall())
+
+    def live(self, session_id: str) -> LiveSession | None:
+        """The live state of a session that has had a party join."""
+        return self._live.get(session_id)
+
+    async def _in_db(self, func: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._db, func, *args)
+
+    async def _live_session(self, session_id: str) -> LiveSession | None:
+        live = self._live.get(session_id)
+        if live is None:
+            record = await self._in_db(self.store.session, session_id)
+            if record is None:
+                return None
+            # Another station of the same session may have got here while the store answered.
+            live = self._live.setdefault(
+                session_id,
+                LiveSession(record, self.recordings_dir, self.clock, self._in_db, self.store),
+            )
+        return live
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    async def _create_session(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            case_number = str(body["case_number"])[:64]
+        except (ValueError, KeyError, TypeError):
+            raise web.HTTPBadRequest(text="expected JSON with a case_number") from None
+        session_id = await self.create_session(case_number)
+        return web.json_response({"session_id": session_id}, status=201)
+
+    async def _get_session(self, request: web.Request) -> web.Response:
+        session_id = request.match_info["id"]
+        record = await self._in_db(self.store.session, session_id)
+        if record is None:
+            raise web.HTTPNotFound(text="no such session")
+        changes = await self._in_db(self.store.state_changes, session_id)
+        signatures = await self._in_db(self.store.signatures, session_id)
+        live = self._live.get(session_id)
+        return web.json_response(
+            {
+                "id": record.id,
+                "case_number": record.case_number,
+                "state": record.state,
+                "states": ["scheduled"] + [change["state"] for change in changes],
+                "changes": changes,
+                "signatures": signatures,
+                "recording": str(live.recording_path) if live and live.recording_path else None,
+                "connected": sorted(live.sockets) if live else [],
+            }
+        )
+
+    # -- WebSocket signaling ------------------------------------------------------------------
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=m.MAX_MESSAGE_BYTES, heartbeat=10)
+        await ws.prepare(request)
+        live = await self._live_session(request.match_info["id"])
+        if live is None:
+            await _refuse(ws, "unknown_session", "no such session: check the session id")
+            await ws.close()
+            return ws
+        role = await self._await_join(ws, live)
+        if role is None:
+            await ws.close()
+            return ws
+        try:
+            async for raw in ws:
+                if raw.type is not WSMsgType.TEXT:
+                    break
+                await self._handle(live, role, raw.data, ws)
+        finally:
+            await live.leave(role)
+        return ws
+
+    async def _await_join(self, ws: web.WebSocketResponse, live: LiveSession) -> str | None:
+        try:
+            raw = await ws.receive(timeout=JOIN_TIMEOUT)
+            message = m.parse(raw.data) if raw.type is WSMsgType.TEXT else None
+        except (TimeoutError, m.MessageError) as exc:
+            await _refuse(ws, "bad_join", f"the first message must be a join: {exc}")
+            return None
+        if not isinstance(message, m.Join):
+            await _refuse(ws, "bad_join", "the first message must be a join")
+            return None
+        if message.role in live.sockets:
+            await _refuse(ws, "role_taken", f"the {message.role} is already connected")
+            return None
+        await live.join(message.role, ws)
+        return message.role
+
+    async def _handle(
+        self, live: LiveSession, role: str, text: str, ws: web.WebSocketResponse
+    ) -> None:
+        try:
+            message = m.parse(text)
+        except m.MessageError as exc:
+            log.warning("bad message from %s in %s: %s", role, live.id, exc)
+            await _refuse(ws, "bad_message", str(exc))
+            return
+        try:
+            match message:
+                case m.Signal():
+                    await live.relay_signal(role, message)
+                case m.RequestStep(step=step, reason=reason):
+                    await live.request_step(role, step, reason)
+                case m.SubmitSignature(signature=signature):
+                    await live.take_signature(role, signature)
+                case _:
+                    await _refuse(ws, "unexpected", f"a station does not send {message.type}")
+        except StepRefused as exc:
+            await _refuse(ws, exc.code, exc.message)
+
+
+async def _refuse(ws: web.WebSocketResponse, code: str, message: str) -> None:
+    if not ws.closed:
+        await ws.send_str(m.Refused(code, message).to_json())

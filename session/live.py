@@ -1,0 +1,177 @@
+"""One session while parties are connected: sockets, state machine, recorder peer, recorder."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from documents.fonts import cjk_font_path
+from documents.signature import Signature, SignatureError
+from recording.feed import RecorderFeed
+from recording.recorder import CompositeRecorder, RecordingInfo
+from session import messages as m
+from session.clock import HubClock
+from session.machine import SessionMachine, State, StateChanged, StepRefused
+from session.mesh import MediaMesh
+from session.store import SessionRecord, Store
+
+log = logging.getLogger(__name__)
+
+InDb = Callable[..., Awaitable[Any]]
+
+
+class LiveSession:
+    """The hub's runtime for one session (see ``session.hub``)."""
+
+    def __init__(
+        self,
+        record: SessionRecord,
+        recordings_dir: Path,
+        clock: HubClock,
+        in_db: InDb,
+        store: Store,
+    ) -> None:
+        self.id = record.id
+        self.case_number = record.case_number
+        self.machine = SessionMachine()
+        self.sockets: dict[str, web.WebSocketResponse] = {}
+        self.recording_path: Path | None = None
+        self.recording_info: RecordingInfo | None = None
+        self._recordings_dir = recordings_dir
+        self._clock = clock
+        self._in_db = in_db
+        self._store = store
+        self._recorder: CompositeRecorder | None = None
+        self._feed = RecorderFeed(clock.now, self.machine.required_roles, self._recorder_receiving)
+        self._mesh = MediaMesh(m.RECORDER, [], self._signal_from_recorder, self._feed)
+        self._steps = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def join(self, role: str, ws: web.WebSocketResponse) -> None:
+        """A station joined as ``role``."""
+        present = sorted(self.sockets)
+        self.sockets[role] = ws
+        await ws.send_str(m.Welcome(self.id, role, self.machine.state.value, present).to_json())
+        await self._broadcast(m.PeerJoined(role), but=role)
+        await self._apply(self.machine.party_joined(role, self._clock.now()))
+
+    async def leave(self, role: str) -> None:
+        """A station left or dropped."""
+        if self.sockets.pop(role, None) is None:
+            return
+        await self._mesh.drop(role)
+        self._feed.forget(role)
+        await self._broadcast(m.PeerLeft(role))
+        await self._apply(self.machine.party_left(role, self._clock.now()))
+
+    async def relay_signal(self, role: str, signal: m.Signal) -> None:
+        """Pass an offer or answer on: to the recorder peer, or to the addressed party."""
+        if signal.peer == m.RECORDER:
+            await self._mesh.handle_signal(role, signal.kind, signal.sdp)
+            return
+        target = self.sockets.get(signal.peer)
+        if target is None:
+            raise StepRefused("peer_absent", f"the {signal.peer} is not connected")
+        await target.send_str(m.Signal(role, signal.kind, signal.sdp).to_json())
+
+    async def request_step(self, role: str, step: str, reason: str) -> None:
+        """A party asks for a step of the session."""
+        await self._apply(self.machine.request(step, role, self._clock.now(), reason))
+
+    async def take_signature(self, role: str, data: dict[str, Any]) -> None:
+        """A handwritten signature arrived from ``role``'s signature pad."""
+        try:
+            signature = Signature.from_json(data)
+        except SignatureError as exc:
+            raise StepRefused("bad_signature", str(exc)) from None
+        if signature.role != role:
+            raise StepRefused("wrong_role", f"the {role} cannot sign for the {signature.role}")
+        changes = self.machine.signature_received(role, self._clock.now())
+        await self._in_db(self._store.add_signature, self.id, role, data, self._clock.wall())
+        await self._apply(changes)
+
+    async def shutdown(self) -> None:
+        """Hub closing: stop the recording safely, close media."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._stop_recorder()
+        await self._mesh.close()
+        for ws in list(self.sockets.values()):
+            await ws.close()
+
+    # -- internals --------------------------------------------------------------------------
+
+    async def _apply(self, changes: list[StateChanged]) -> None:
+        # One change at a time, in order: stored, broadcast, then acted on.
+        async with self._steps:
+            pending = list(changes)
+            while pending:
+                change = pending.pop(0)
+                log.info(
+                    "session %s: %s -> %s (%s by %s)",
+                    self.id,
+                    change.previous,
+                    change.state,
+                    change.step,
+                    change.role,
+                )
+                await self._in_db(self._store.add_state_change, self.id, change)
+                await self._broadcast(
+                    m.StateUpdate(
+                        change.state.value,
+                        change.previous.value,
+                        change.step.value,
+                        change.role,
+                        self._clock.wall(change.at),
+                        change.reason,
+                    )
+                )
+                if change.state is State.ROOM_READY:
+                    self._start_recorder()
+                elif change.state is State.CLOSING:
+                    await self._stop_recorder()
+                    pending += self.machine.recorder_stopped(self._clock.now())
+
+    def _start_recorder(self) -> None:
+        self._recordings_dir.mkdir(parents=True, exist_ok=True)
+        self.recording_path = self._recordings_dir / f"{self.id}.mkv"
+        self._recorder = CompositeRecorder(
+            self.recording_path,
+            roles=self.machine.required_roles,
+            clock=self._clock.now,
+            wall_epoch=self._clock.wall(0.0),
+            label_font=cjk_font_path(),
+        )
+        self._recorder.start()
+        self._feed.attach(self._recorder)
+
+    async def _stop_recorder(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            return
+        self._feed.detach()
+        loop = asyncio.get_running_loop()
+        self.recording_info = await loop.run_in_executor(None, recorder.stop)
+        log.info("session %s: recording closed: %s", self.id, self.recording_info)
+
+    def _recorder_receiving(self) -> None:
+        """The recorder has pictures from every required party: recording has begun."""
+        changes = self.machine.recorder_started(self._clock.now())
+        task = asyncio.get_running_loop().create_task(self._apply(changes))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _signal_from_recorder(self, peer: str, kind: str, sdp: str) -> None:
+        ws = self.sockets.get(peer)
+        if ws is not None:
+            await ws.send_str(m.Signal(m.RECORDER, kind, sdp).to_json())
+
+    async def _broadcast(self, message: m.Message, but: str | None = None) -> None:
+        text = message.to_json()
+        for role, ws in list(self.sockets.items()):
+            if role != but and not ws.closed:
+                await ws.send_str(text)

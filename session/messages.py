@@ -1,0 +1,185 @@
+"""Signaling messages between stations and the hub, validated at the boundary.
+
+Every message is one JSON object with a ``type``. :func:`parse` turns raw text into one of the
+frozen dataclasses below or raises :class:`MessageError`; ``to_json`` goes the other way.
+Limits are enforced here, before any field reaches the session logic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import MISSING, asdict, dataclass, field
+from typing import Any, ClassVar
+
+#: Largest message accepted: an SDP is a few KB; a signature's strokes are the largest payload.
+MAX_MESSAGE_BYTES = 512 * 1024
+ROLES = frozenset({"suspect", "prosecutor", "lawyer", "guardian", "interpreter", "technician"})
+#: The hub's recorder is addressed like a party in ``signal`` messages.
+RECORDER = "recorder"
+
+
+class MessageError(ValueError):
+    """A message was malformed, too large, or of an unknown type."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """Base of all messages; subclasses set ``type``."""
+
+    type: ClassVar[str] = ""
+
+    def to_json(self) -> str:
+        """The message as JSON text."""
+        return json.dumps({"type": self.type, **asdict(self)}, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Join(Message):
+    """Station → hub: join the session in ``role``."""
+
+    type: ClassVar[str] = "join"
+    role: str
+
+
+@dataclass(frozen=True)
+class Welcome(Message):
+    """Hub → station: joined; these parties are already present."""
+
+    type: ClassVar[str] = "welcome"
+    session_id: str
+    role: str
+    state: str
+    present: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PeerJoined(Message):
+    """Hub → station: another party joined (it will send offers)."""
+
+    type: ClassVar[str] = "peer_joined"
+    role: str
+
+
+@dataclass(frozen=True)
+class PeerLeft(Message):
+    """Hub → station: another party left or dropped."""
+
+    type: ClassVar[str] = "peer_left"
+    role: str
+
+
+@dataclass(frozen=True)
+class Signal(Message):
+    """WebRTC session description between two parties; ``peer`` is the other end.
+
+    From a station, ``peer`` is the addressee; from the hub, it is the sender.
+    """
+
+    type: ClassVar[str] = "signal"
+    peer: str
+    kind: str
+    sdp: str
+
+
+@dataclass(frozen=True)
+class RequestStep(Message):
+    """Station → hub: ask for the next step of the session."""
+
+    type: ClassVar[str] = "request_step"
+    step: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SubmitSignature(Message):
+    """Station → hub: a handwritten signature, as strokes (see documents.signature)."""
+
+    type: ClassVar[str] = "signature"
+    signature: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StateUpdate(Message):
+    """Hub → every station: the session moved to ``state``."""
+
+    type: ClassVar[str] = "state"
+    state: str
+    previous: str
+    step: str
+    role: str
+    at: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Refused(Message):
+    """Hub → station: what it asked for was refused, with a code and words for the user."""
+
+    type: ClassVar[str] = "refused"
+    code: str
+    message: str
+
+
+_TYPES: dict[str, type[Message]] = {
+    cls.type: cls
+    for cls in (
+        Join,
+        Welcome,
+        PeerJoined,
+        PeerLeft,
+        Signal,
+        RequestStep,
+        SubmitSignature,
+        StateUpdate,
+        Refused,
+    )
+}
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "float": (int, float),
+    "list[str]": list,
+    "dict[str, Any]": dict,
+}
+
+
+def parse(text: str | bytes) -> Message:
+    """Parse and validate one message; raise :class:`MessageError` on anything unexpected."""
+    if len(text) > MAX_MESSAGE_BYTES:
+        raise MessageError(f"message of {len(text)} bytes exceeds {MAX_MESSAGE_BYTES}")
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MessageError(f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise MessageError("a message must be a JSON object")
+    cls = _TYPES.get(data.pop("type", None))
+    if cls is None:
+        raise MessageError("unknown or missing message type")
+    fields = cls.__dataclass_fields__
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise MessageError(f"unknown fields in {cls.type}: {', '.join(sorted(unknown))}")
+    for name, spec in fields.items():
+        if spec.type == "ClassVar[str]":
+            continue
+        if name not in data:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                raise MessageError(f"{cls.type} is missing {name}")
+            continue
+        expected = _FIELD_TYPES[str(spec.type)]
+        if not isinstance(data[name], expected) or isinstance(data[name], bool):
+            raise MessageError(f"{cls.type}.{name} has the wrong type")
+    message = cls(**data)
+    _check_roles(message)
+    return message
+
+
+def _check_roles(message: Message) -> None:
+    role = getattr(message, "role", None)
+    if isinstance(message, Join | PeerJoined | PeerLeft) and role not in ROLES:
+        raise MessageError(f"unknown role {role!r}")
+    if isinstance(message, Signal):
+        if message.peer not in ROLES | {RECORDER}:
+            raise MessageError(f"unknown peer {message.peer!r}")
+        if message.kind not in ("offer", "answer"):
+            raise MessageError(f"unknown description kind {message.kind!r}")

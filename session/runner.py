@@ -1,0 +1,61 @@
+"""Running a headless station or a hub as a process (used by the command line and the demo)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from documents.agreement import demo_agreement
+from documents.signature import synthetic_signature
+from recording.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from session.hub import Hub
+from session.network import restrict_media_addresses
+from session.script import play_part
+from session.station import Station
+from session.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def synthetic_tracks(role: str) -> list:
+    """A synthetic camera and microphone for ``role``."""
+    return [SyntheticVideoTrack(role), SyntheticAudioTrack(role)]
+
+
+def demo_signature(role: str, case_number: str, session_id: str) -> dict | None:
+    """The synthetic handwriting the demo's suspect and lawyer sign with."""
+    agreement = demo_agreement(case_number, session_id)
+    names = {"suspect": agreement.suspect.name, "lawyer": agreement.lawyer.name}
+    if role not in names:
+        return None
+    return synthetic_signature(role, names[role], seed=len(names[role])).to_json()
+
+
+async def run_scripted_station(
+    hub_url: str, session_id: str, role: str, pause: float, case_number: str
+) -> None:
+    """Join as ``role`` with synthetic devices and play the part until the session closes."""
+    station = Station(hub_url, session_id, role, synthetic_tracks(role))
+    signature = demo_signature(role, case_number, session_id)
+    async with asyncio.TaskGroup() as group:
+        connection = group.create_task(station.run())
+        await play_part(station, pause, signature)
+        await station.leave()
+        await connection
+
+
+async def serve_hub(data_dir: Path, host: str, port: int) -> None:
+    """Run a hub until SIGINT or SIGTERM, then close its recordings and stop."""
+    restrict_media_addresses([host])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    hub = Hub(Store(data_dir / "hub.sqlite3"), data_dir / "recordings")
+    url = await hub.start(host, port)
+    print(f"PleaDesk hub at {url}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await hub.close()

@@ -1,0 +1,156 @@
+"""A party's station engine: joins a session through the hub and holds its media mesh.
+
+The station speaks the signaling protocol of ``session.messages`` over one WebSocket. It offers
+to every party already present (and to the hub's recorder); later arrivals offer to it. What
+happens is reported to a :class:`StationListener` — the desktop window, the demo script or a
+test — and steps of the session are asked for with :meth:`Station.request_step`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import aiohttp
+from aiortc.mediastreams import MediaStreamTrack
+from av.frame import Frame
+
+from session import messages as m
+from session.mesh import MediaMesh
+
+log = logging.getLogger(__name__)
+
+
+class StationListener(Protocol):
+    """What a station reports; every method is called on the station's event loop."""
+
+    def state_changed(self, update: m.StateUpdate) -> None:
+        """The session moved to a new state."""
+
+    def refused(self, refusal: m.Refused) -> None:
+        """The hub refused something this station asked for."""
+
+    def peer_changed(self, role: str, present: bool) -> None:
+        """Another party joined or left."""
+
+    def frame(self, role: str, kind: str, frame: Frame) -> None:
+        """A decoded frame arrived from another party."""
+
+
+class StationError(Exception):
+    """The station could not join or lost the hub."""
+
+
+class Station:
+    """One party's connection to a session."""
+
+    def __init__(
+        self,
+        hub_url: str,
+        session_id: str,
+        role: str,
+        tracks: list[MediaStreamTrack],
+        listener: StationListener | None = None,
+    ) -> None:
+        self.hub_url = hub_url.rstrip("/")
+        self.session_id = session_id
+        self.role = role
+        self.state = "unknown"
+        self.present: set[str] = set()
+        self._listener = listener
+        self._mesh = MediaMesh(role, tracks, self._send_signal, self._frame)
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._state_seen = asyncio.Condition()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def mesh(self) -> MediaMesh:
+        """The station's peer connections."""
+        return self._mesh
+
+    async def run(self) -> None:
+        """Join the session and handle signaling until the hub closes or :meth:`leave`."""
+        url = f"{self.hub_url}/ws/sessions/{self.session_id}"
+        async with aiohttp.ClientSession() as http:
+            try:
+                ws = await http.ws_connect(url, max_msg_size=m.MAX_MESSAGE_BYTES)
+            except aiohttp.ClientError as exc:
+                raise StationError(f"cannot reach the hub at {self.hub_url}: {exc}") from exc
+            self._ws = ws
+            async with ws:
+                await ws.send_str(m.Join(self.role).to_json())
+                async for raw in ws:
+                    if raw.type is not aiohttp.WSMsgType.TEXT:
+                        break
+                    await self._handle(m.parse(raw.data))
+            self._ws = None
+        await self._close_mesh()
+
+    async def request_step(self, step: str, reason: str = "") -> None:
+        """Ask the hub for the next step; a refusal arrives at the listener."""
+        await self._send(m.RequestStep(step, reason))
+
+    async def submit_signature(self, signature: dict[str, Any]) -> None:
+        """Send a handwritten signature (``documents.signature`` wire format)."""
+        await self._send(m.SubmitSignature(signature))
+
+    async def wait_for_state(self, predicate: Callable[[str], bool], timeout: float) -> str:
+        """Wait until the session's state satisfies ``predicate``; return that state."""
+        async with self._state_seen:
+            await asyncio.wait_for(
+                self._state_seen.wait_for(lambda: predicate(self.state)), timeout
+            )
+            return self.state
+
+    async def leave(self) -> None:
+        """Close the signaling connection; media stops."""
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def _handle(self, message: m.Message) -> None:
+        match message:
+            case m.Welcome(state=state, present=present):
+                self.present = set(present)
+                await self._set_state(state)
+                for peer in [*present, m.RECORDER]:
+                    await self._mesh.offer(peer)
+            case m.Signal(peer=peer, kind=kind, sdp=sdp):
+                await self._mesh.handle_signal(peer, kind, sdp)
+            case m.PeerJoined(role=role):
+                self.present.add(role)
+                self._notify("peer_changed", role, True)
+            case m.PeerLeft(role=role):
+                self.present.discard(role)
+                await self._mesh.drop(role)
+                self._notify("peer_changed", role, False)
+            case m.StateUpdate():
+                await self._set_state(message.state)
+                self._notify("state_changed", message)
+            case m.Refused():
+                log.warning("hub refused: %s", message.message)
+                self._notify("refused", message)
+
+    async def _set_state(self, state: str) -> None:
+        async with self._state_seen:
+            self.state = state
+            self._state_seen.notify_all()
+
+    async def _send(self, message: m.Message) -> None:
+        if self._ws is None or self._ws.closed:
+            raise StationError("not connected to the hub")
+        await self._ws.send_str(message.to_json())
+
+    async def _send_signal(self, peer: str, kind: str, sdp: str) -> None:
+        await self._send(m.Signal(peer, kind, sdp))
+
+    def _frame(self, role: str, kind: str, frame: Frame) -> None:
+        self._notify("frame", role, kind, frame)
+
+    def _notify(self, event: str, *args: Any) -> None:
+        if self._listener is not None:
+            getattr(self._listener, event)(*args)
+
+    async def _close_mesh(self) -> None:
+        await self._mesh.close()

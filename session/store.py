@@ -1,0 +1,159 @@
+"""The hub's store: sessions, their state changes and the signatures taken, in SQLite.
+
+Plain blocking calls on SQLAlchemy Core; the hub runs them on its one database thread so the
+event loop never waits on the disk and writes keep their order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.pool import StaticPool
+
+from session.machine import StateChanged
+
+metadata = MetaData()
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_number", String(64), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+state_changes = Table(
+    "state_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("at", Float, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("step", String(32), nullable=False),
+    Column("previous", String(32), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+)
+
+signatures = Table(
+    "signatures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("role", String(32), nullable=False),
+    Column("strokes", Text, nullable=False),
+    Column("at", Float, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """What the store knows of a session."""
+
+    id: str
+    case_number: str
+    state: str
+    created_at: float
+
+
+class Store:
+    """Sessions, state changes and signatures in one SQLite file (or ``:memory:``)."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) == ":memory:":
+            # One shared connection, or each thread would see its own empty database.
+            self._engine = create_engine(
+                "sqlite://",
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+            )
+        else:
+            self._engine = create_engine(f"sqlite:///{path}")
+        metadata.create_all(self._engine)
+
+    def create_session(self, case_number: str, now: float, session_id: str | None = None) -> str:
+        """Add a scheduled session and return its id."""
+        session_id = session_id or str(uuid.uuid4())
+        with self._engine.begin() as db:
+            db.execute(
+                insert(sessions).values(
+                    id=session_id, case_number=case_number, state="scheduled", created_at=now
+                )
+            )
+        return session_id
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        """The session with this id, or None."""
+        with self._engine.connect() as db:
+            row = db.execute(select(sessions).where(sessions.c.id == session_id)).first()
+        return SessionRecord(**row._mapping) if row else None
+
+    def add_state_change(self, session_id: str, change: StateChanged) -> None:
+        """Append a state change and update the session's current state."""
+        with self._engine.begin() as db:
+            db.execute(
+                insert(state_changes).values(
+                    session_id=session_id,
+                    at=change.at,
+                    role=change.role,
+                    step=change.step.value,
+                    previous=change.previous.value,
+                    state=change.state.value,
+                    reason=change.reason,
+                )
+            )
+            db.execute(
+                update(sessions).where(sessions.c.id == session_id).values(state=change.state.value)
+            )
+
+    def state_changes(self, session_id: str) -> list[dict[str, Any]]:
+        """The session's state changes, oldest first."""
+        query = (
+            select(state_changes)
+            .where(state_changes.c.session_id == session_id)
+            .order_by(state_changes.c.id)
+        )
+        with self._engine.connect() as db:
+            return [dict(row._mapping) for row in db.execute(query)]
+
+    def add_signature(self, session_id: str, role: str, strokes: dict[str, Any], at: float) -> None:
+        """Keep a handwritten signature as it arrived."""
+        with self._engine.begin() as db:
+            db.execute(
+                insert(signatures).values(
+                    session_id=session_id, role=role, strokes=json.dumps(strokes), at=at
+                )
+            )
+
+    def signatures(self, session_id: str) -> dict[str, dict[str, Any]]:
+        """The latest signature per role."""
+        query = (
+            select(signatures)
+            .where(signatures.c.session_id == session_id)
+            .order_by(signatures.c.id)
+        )
+        with self._engine.connect() as db:
+            return {row.role: json.loads(row.strokes) for row in db.execute(query)}
+
+    def close(self) -> None:
+        """Release the database."""
+        self._engine.dispose()

@@ -1,0 +1,127 @@
+"""The session state machine: lawful order, roles, preconditions, interruptions."""
+
+import pytest
+
+from session.machine import SessionMachine, State, Step, StepRefused
+
+LAWFUL_STEPS = [
+    (Step.ANNOUNCE, "prosecutor"),
+    (Step.NOTIFY_RIGHTS, "prosecutor"),
+    (Step.BEGIN_HEARING, "prosecutor"),
+    (Step.BEGIN_CONSULTATION, "lawyer"),
+    (Step.END_CONSULTATION, "lawyer"),
+    (Step.PRESENT_AGREEMENT, "prosecutor"),
+    (Step.BEGIN_SIGNING, "prosecutor"),
+]
+
+
+def recording_session() -> SessionMachine:
+    machine = SessionMachine()
+    for role in ("suspect", "prosecutor", "lawyer"):
+        machine.party_joined(role, 0.0)
+    machine.recorder_started(1.0)
+    return machine
+
+
+def test_a_whole_session_passes_every_state_in_the_lawful_order():
+    machine = recording_session()
+    for step, role in LAWFUL_STEPS:
+        machine.request(step, role, 2.0)
+    machine.signature_received("suspect", 3.0)
+    machine.signature_received("lawyer", 4.0)
+    machine.request(Step.CLOSE, "prosecutor", 5.0)
+    machine.recorder_stopped(6.0)
+
+    assert machine.states_passed == [
+        "scheduled",
+        "room_ready",
+        "recording",
+        "announced",
+        "rights_notified",
+        "hearing",
+        "private_consultation",
+        "hearing",
+        "agreement_presented",
+        "signing",
+        "signed",
+        "closing",
+        "closed",
+    ]
+    assert [c.role for c in machine.history[:2]] == ["hub", "hub"]
+
+
+def test_the_room_is_ready_only_when_every_party_has_joined():
+    machine = SessionMachine()
+    assert machine.party_joined("suspect", 0.0) == []
+    assert machine.party_joined("prosecutor", 0.0) == []
+    assert machine.state is State.SCHEDULED
+    assert machine.party_joined("lawyer", 0.0)[0].state is State.ROOM_READY
+
+
+def test_nothing_is_said_before_the_recording_runs():
+    machine = SessionMachine()
+    for role in ("suspect", "prosecutor", "lawyer"):
+        machine.party_joined(role, 0.0)
+    with pytest.raises(StepRefused) as refused:
+        machine.request(Step.ANNOUNCE, "prosecutor", 1.0)
+    assert refused.value.code == "illegal_step"
+
+
+def test_the_hearing_cannot_skip_the_rights_notice():
+    machine = recording_session()
+    machine.request(Step.ANNOUNCE, "prosecutor", 1.0)
+    with pytest.raises(StepRefused, match="begin_hearing is not allowed"):
+        machine.request(Step.BEGIN_HEARING, "prosecutor", 2.0)
+
+
+def test_only_the_prosecutor_runs_the_steps_and_only_the_hub_records():
+    machine = recording_session()
+    with pytest.raises(StepRefused) as refused:
+        machine.request(Step.ANNOUNCE, "suspect", 1.0)
+    assert refused.value.code == "wrong_role"
+    with pytest.raises(StepRefused):
+        SessionMachine().request(Step.START_RECORDING, "prosecutor", 0.0)
+
+
+def test_signing_needs_the_lawyer_connected():
+    machine = recording_session()
+    for step, role in LAWFUL_STEPS[:3] + LAWFUL_STEPS[5:6]:
+        machine.request(step, role, 1.0)
+    machine.party_left("lawyer", 2.0)
+    assert machine.state is State.INTERRUPTED
+    with pytest.raises(StepRefused) as refused:
+        machine.request(Step.RESUME, "prosecutor", 3.0)
+    assert refused.value.code == "party_missing"
+
+
+def test_an_interruption_is_logged_and_resuming_returns_to_the_step_it_left():
+    machine = recording_session()
+    machine.request(Step.ANNOUNCE, "prosecutor", 1.0)
+    (change,) = machine.party_left("suspect", 2.0)
+    assert change.state is State.INTERRUPTED
+    assert change.reason == "suspect disconnected"
+    machine.party_joined("suspect", 3.0)
+    (resumed,) = machine.request(Step.RESUME, "prosecutor", 4.0)
+    assert resumed.state is State.ANNOUNCED
+
+
+def test_signing_completes_only_with_both_signatures():
+    machine = recording_session()
+    for step, role in LAWFUL_STEPS[:3] + LAWFUL_STEPS[5:]:
+        machine.request(step, role, 1.0)
+    assert machine.signature_received("suspect", 2.0) == []
+    (signed,) = machine.signature_received("lawyer", 3.0)
+    assert signed.state is State.SIGNED
+
+
+def test_a_signature_outside_signing_is_refused():
+    machine = recording_session()
+    with pytest.raises(StepRefused) as refused:
+        machine.signature_received("suspect", 1.0)
+    assert refused.value.code == "not_signing"
+
+
+def test_an_unknown_step_is_refused_with_a_clear_code():
+    with pytest.raises(StepRefused) as refused:
+        recording_session().request("skip_to_the_end", "prosecutor", 1.0)
+    assert refused.value.code == "unknown_step"
