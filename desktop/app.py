@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.bridge import EngineThread, GuiBridge
 from desktop.connect_dialog import ConnectDialog
 from desktop.station_model import StationModel, listener_for
-from desktop.station_window import StationWindow
+from desktop.station_window import ROLES, StationWindow
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "assets" / "translations"
 
@@ -80,6 +80,8 @@ def run_station_window(
     controller.finished.add_done_callback(
         lambda _: controller.bridge.run_on_main(controller.window.close)
     )
+    # Side by side, so that on one screen (the demo) no party hides another.
+    controller.window.move(40 + ROLES.index(role) * 680 if role in ROLES else 40, 40)
     controller.window.show()
     code = app.exec()
     controller.stop()

@@ -58,13 +58,14 @@ def run_demo(out: Path, seconds: float, *, headless: bool) -> int:
 
 
 class _Stages:
-    """Times each stage and the CPU this process and its children used in it."""
+    """Times each stage and the CPU used in it, by this process and by its children."""
 
     def __init__(self) -> None:
         self.report: dict[str, dict[str, float]] = {}
 
     async def run(self, name: str, work: Awaitable[T]) -> T:
-        started, cpu = time.perf_counter(), _cpu_seconds()
+        started = time.perf_counter()
+        own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
         try:
             return await work
         except DemoError:
@@ -74,16 +75,14 @@ class _Stages:
         finally:
             self.report[name] = {
                 "seconds": round(time.perf_counter() - started, 3),
-                "cpu_seconds": round(_cpu_seconds() - cpu, 3),
+                "cpu_seconds_hub": round(_cpu(resource.RUSAGE_SELF) - own, 3),
+                "cpu_seconds_stations": round(_cpu(resource.RUSAGE_CHILDREN) - children, 3),
             }
 
 
-def _cpu_seconds() -> float:
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def _demo(out: Path, seconds: float, headless: bool) -> dict[str, Any]:
@@ -97,6 +96,8 @@ async def _demo(out: Path, seconds: float, headless: bool) -> dict[str, Any]:
         await stages.run("session", _hold_session(hub, url, session_id, seconds, headless))
         live = hub.live(session_id)
         assert live is not None and live.recording_path is not None
+        if live.recording_error:
+            raise DemoError("session", live.recording_error)
         states = live.machine.states_passed
         timeline = [
             {

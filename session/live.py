@@ -13,7 +13,7 @@ from aiohttp import web
 from documents.fonts import cjk_font_path
 from documents.signature import Signature, SignatureError
 from recording.feed import RecorderFeed
-from recording.recorder import CompositeRecorder, RecordingInfo
+from recording.recorder import CompositeRecorder, RecordingError, RecordingInfo
 from session import messages as m
 from session.clock import HubClock
 from session.machine import SessionMachine, State, StateChanged, StepRefused
@@ -42,6 +42,7 @@ class LiveSession:
         self.sockets: dict[str, web.WebSocketResponse] = {}
         self.recording_path: Path | None = None
         self.recording_info: RecordingInfo | None = None
+        self.recording_error: str | None = None
         self._recordings_dir = recordings_dir
         self._clock = clock
         self._in_db = in_db
@@ -155,7 +156,13 @@ class LiveSession:
             return
         self._feed.detach()
         loop = asyncio.get_running_loop()
-        self.recording_info = await loop.run_in_executor(None, recorder.stop)
+        try:
+            self.recording_info = await loop.run_in_executor(None, recorder.stop)
+        except RecordingError as exc:
+            # What was written stays on disk; the session goes on to close and says why.
+            self.recording_error = str(exc)
+            log.error("session %s: %s", self.id, exc)
+            return
         log.info("session %s: recording closed: %s", self.id, self.recording_info)
 
     def _recorder_receiving(self) -> None:

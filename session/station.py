@@ -63,7 +63,6 @@ class Station:
         self._mesh = MediaMesh(role, tracks, self._send_signal, self._frame)
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._state_seen = asyncio.Condition()
-        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def mesh(self) -> MediaMesh:
@@ -86,7 +85,7 @@ class Station:
                         break
                     await self._handle(m.parse(raw.data))
             self._ws = None
-        await self._close_mesh()
+        await self._mesh.close()
 
     async def request_step(self, step: str, reason: str = "") -> None:
         """Ask the hub for the next step; a refusal arrives at the listener."""
@@ -151,6 +150,3 @@ class Station:
     def _notify(self, event: str, *args: Any) -> None:
         if self._listener is not None:
             getattr(self._listener, event)(*args)
-
-    async def _close_mesh(self) -> None:
-        await self._mesh.close()

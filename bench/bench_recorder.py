@@ -1,0 +1,67 @@
+"""Speed of the composite recorder: three 640x480 parties -> 1280x720 H.264 + AAC.
+
+Run on one core:  taskset -c 0 .venv/bin/python bench/bench_recorder.py [SECONDS] [NOISE]
+NOISE is the standard deviation of per-frame noise added to the synthetic pattern (camera grain).
+Prints output frames per second by wall time and by CPU time (the latter ignores other load).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from recording.recorder import CompositeRecorder
+from recording.synthetic import SyntheticVideoTrack
+from session.clock import FakeClock
+
+ROLES = ("suspect", "prosecutor", "lawyer")
+
+
+def camera_frames(role: str, noise: float, count: int = 50) -> list[np.ndarray]:
+    """Synthetic pictures with grain, made before timing starts."""
+    track = SyntheticVideoTrack(role)
+    rng = np.random.default_rng(len(role))
+    frames = []
+    for i in range(count):
+        grain = rng.normal(0, noise, (480, 640, 3)) if noise else 0
+        frames.append(np.clip(track.render(i) + grain, 0, 255).astype(np.uint8))
+    return frames
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 12.0
+    noise = float(sys.argv[2]) if len(sys.argv) > 2 else 1.5
+    frames = {role: camera_frames(role, noise) for role in ROLES}
+    chunk = (np.random.default_rng(0).standard_normal(960) * 300).astype(np.int16)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench.mkv"
+        clock = FakeClock()
+        recorder = CompositeRecorder(
+            out, roles=ROLES, clock=clock, wall_epoch=time.time(), label_font=None, threaded=False
+        )
+        recorder.start()
+        wall, cpu = time.perf_counter(), time.process_time()
+        for step in range(round(seconds / 0.02)):
+            t = clock()
+            for role in ROLES:
+                if step % 2 == 0:  # a fresh array per picture, as decoded video arrives
+                    recorder.push_video(role, frames[role][(step // 2) % 50].copy(), t)
+                recorder.push_audio(role, chunk, 48_000, t)
+            clock.advance(0.02)
+            recorder.run_until(clock())
+        info = recorder.stop()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rate = out.stat().st_size * 8 / info.duration_s / 1e6
+    n = info.video_frames
+    print(
+        f"{n} frames: {n / wall:.1f} fps wall, {n / cpu:.1f} fps CPU "
+        f"({n / cpu / 25:.2f}x real time at 25 fps); {rate:.2f} Mbit/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
