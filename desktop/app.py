@@ -32,7 +32,13 @@ class StationController:
     """Runs one party's station on the engine thread and shows it in a window."""
 
     def __init__(
-        self, hub_url: str, session_id: str, role: str, script: float | None, case: str
+        self,
+        hub_url: str,
+        session_id: str,
+        role: str,
+        token: str,
+        script: float | None,
+        case: str,
     ) -> None:
         from session.network import restrict_media_addresses
         from session.runner import demo_signature, synthetic_tracks
@@ -72,11 +78,11 @@ class StationController:
 
 
 def run_station_window(
-    hub_url: str, session_id: str, role: str, script: float | None, case: str
+    hub_url: str, session_id: str, role: str, token: str, script: float | None, case: str
 ) -> int:
     """Show a station window until the session ends or the window is closed."""
     app = make_application()
-    controller = StationController(hub_url, session_id, role, script, case)
+    controller = StationController(hub_url, session_id, role, token, script, case)
     controller.finished.add_done_callback(
         lambda _: controller.bridge.run_on_main(controller.window.close)
     )
@@ -95,8 +101,8 @@ def run_app() -> int:
     dialog = ConnectDialog()
     if dialog.exec() != ConnectDialog.DialogCode.Accepted:
         return 0
-    hub, session_id, role = dialog.choice()
-    controller = StationController(hub, session_id, role, None, "")
+    hub, session_id, role, token = dialog.choice()
+    controller = StationController(hub, session_id, role, token, None, "")
     controller.window.show()
     code = app.exec()
     controller.stop()

@@ -29,7 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     station = commands.add_parser("station", help="join a session as one party")
     station.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
     station.add_argument("--session", required=True, help="session id")
-    station.add_argument("--role", required=True, choices=["suspect", "prosecutor", "lawyer"])
+    station.add_argument(
+        "--role", required=True, choices=["suspect", "prosecutor", "lawyer", "guardian",
+                                          "interpreter", "technician"]
+    )  # fmt: skip
+    station.add_argument("--token", required=True, help="the party's join token from booking")
     station.add_argument("--headless", action="store_true", help="no window")
     station.add_argument("--case", default="", help="case number (for the scripted signature)")
     station.add_argument(
@@ -71,11 +75,15 @@ def _station(args: argparse.Namespace) -> int:
         if args.script is None:
             print("a headless station needs --script", file=sys.stderr)
             return 2
-        asyncio.run(run_scripted_station(args.hub, args.session, args.role, args.script, args.case))
+        asyncio.run(
+            run_scripted_station(
+                args.hub, args.session, args.role, args.token, args.script, args.case
+            )
+        )
         return 0
     from desktop.app import run_station_window
 
-    return run_station_window(args.hub, args.session, args.role, args.script, args.case)
+    return run_station_window(args.hub, args.session, args.role, args.token, args.script, args.case)
 
 
 if __name__ == "__main__":

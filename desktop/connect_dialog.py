@@ -15,6 +15,8 @@ class ConnectDialog(QDialog):
         self.setWindowTitle(self.tr("Join a plea session"))
         self.hub = QLineEdit("http://127.0.0.1:8765")
         self.session = QLineEdit()
+        self.token = QLineEdit()
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.role = QComboBox()
         for role in ("prosecutor", "suspect", "lawyer"):
             self.role.addItem(role_label(role), role)
@@ -27,8 +29,14 @@ class ConnectDialog(QDialog):
         form.addRow(self.tr("Hub"), self.hub)
         form.addRow(self.tr("Session"), self.session)
         form.addRow(self.tr("Role"), self.role)
+        form.addRow(self.tr("Join token"), self.token)
         form.addRow(buttons)
 
-    def choice(self) -> tuple[str, str, str]:
-        """(hub URL, session id, role) as entered."""
-        return self.hub.text().strip(), self.session.text().strip(), self.role.currentData()
+    def choice(self) -> tuple[str, str, str, str]:
+        """(hub URL, session id, role, join token) as entered."""
+        return (
+            self.hub.text().strip(),
+            self.session.text().strip(),
+            self.role.currentData(),
+            self.token.text().strip(),
+        )

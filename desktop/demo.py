@@ -143,6 +143,7 @@ async def _hold_session(
 ) -> None:
     """Start the three stations and wait until the session is closed and they have left."""
     pause = step_seconds(seconds)
+    tokens = hub.join_tokens(session_id, REQUIRED_ROLES)
     # On one machine the three stations compete with the recorder for the CPU; stations in
     # separate buildings would not. They run at a lower priority so the recording comes first.
     stations = [
@@ -160,6 +161,8 @@ async def _hold_session(
             session_id,
             "--role",
             role,
+            "--token",
+            tokens[role],
             "--case",
             CASE_NUMBER,
             "--script",

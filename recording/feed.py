@@ -1,10 +1,10 @@
 """Feeding decoded WebRTC frames from every party into the composite recorder.
 
-aiortc restarts every received track's timestamps at zero, so audio and video of one party,
-and different parties, have unrelated origins. Each (party, kind) stream is anchored once to the
-hub's clock at its first frame; later frames keep their own spacing from there, so network
-jitter does not shake the picture or tear the sound. A stream that jumps more than a second from
-the hub's clock (a restart, a long stall) is anchored again.
+Every frame is placed at its capture time in session time, which the mesh works out from the
+sender's report of when its first frame was captured. Until that report arrives (the first few
+frames of a stream), a stream is anchored to the hub's clock at its first frame and later frames
+keep their own spacing from there, so network jitter does not shake the picture or tear the
+sound; such a stream that strays more than a second from the hub's clock is anchored again.
 """
 
 from __future__ import annotations
@@ -60,11 +60,14 @@ class RecorderFeed:
         for key in [key for key in self._anchors if key[0] == role]:
             del self._anchors[key]
 
-    def __call__(self, role: str, kind: str, frame: Frame) -> None:
+    def __call__(self, role: str, kind: str, frame: Frame, captured: float | None) -> None:
         recorder = self._recorder
         if recorder is None or frame.pts is None or frame.time_base is None:
             return
-        t = self._timestamp(role, kind, float(frame.pts * frame.time_base))
+        if captured is not None:
+            t = captured
+        else:
+            t = self._timestamp(role, kind, float(frame.pts * frame.time_base))
         if isinstance(frame, VideoFrame):
             # Decoders give yuv420p: handed over as it is, with no colour conversion here.
             picture = frame.to_ndarray() if frame.format.name == "yuv420p" else None

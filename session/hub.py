@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ from aiohttp import WSMsgType, web
 from session import messages as m
 from session.clock import HubClock
 from session.live import LiveSession
-from session.machine import StepRefused
+from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, StepRefused
 from session.store import Store
+from session.tokens import TokenIssuer
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,15 @@ JOIN_TIMEOUT = 10.0
 class Hub:
     """Sessions and their live state, served over HTTP and WebSocket."""
 
-    def __init__(self, store: Store, recordings_dir: Path, clock: HubClock | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        recordings_dir: Path,
+        clock: HubClock | None = None,
+        tokens: TokenIssuer | None = None,
+    ) -> None:
         self.store = store
+        self.tokens = tokens or TokenIssuer(secrets.token_bytes(32))
         self.recordings_dir = recordings_dir
         self.clock = clock or HubClock()
         self._db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
@@ -66,9 +75,31 @@ class Hub:
             await self._runner.cleanup()
         self._db.shutdown(wait=True)
 
-    async def create_session(self, case_number: str) -> str:
-        """Schedule a session and return its id."""
-        return await self._in_db(self.store.create_session, case_number, self.clock.wall())
+    async def create_session(
+        self,
+        case_number: str,
+        parties: tuple[str, ...] = REQUIRED_ROLES,
+        minor: bool = False,
+    ) -> str:
+        """Schedule a session for these parties and return its id.
+
+        Raises ValueError for a party list the law does not allow.
+        """
+        unknown = set(parties) - set(REQUIRED_ROLES) - set(OPTIONAL_ROLES)
+        if unknown:
+            raise ValueError(f"unknown parties: {', '.join(sorted(unknown))}")
+        if not set(REQUIRED_ROLES) <= set(parties):
+            raise ValueError("a plea session needs the suspect, the prosecutor and a duty lawyer")
+        if minor and "guardian" not in parties:
+            raise ValueError("a minor's session needs the guardian (法定代理人) as a party")
+        ordered = tuple(r for r in (*REQUIRED_ROLES, *OPTIONAL_ROLES) if r in parties)
+        return await self._in_db(
+            self.store.create_session, case_number, self.clock.wall(), ordered, minor
+        )
+
+    def join_tokens(self, session_id: str, parties: tuple[str, ...]) -> dict[str, str]:
+        """Each party's token for joining ``session_id``; handed to its station at booking."""
+        return {role: self.tokens.issue(session_id, role) for role in parties}
 
     def live(self, session_id: str) -> LiveSession | None:
         """The live state of a session that has had a party join."""
@@ -96,10 +127,15 @@ class Hub:
         try:
             body = await request.json()
             case_number = str(body["case_number"])[:64]
-        except (ValueError, KeyError, TypeError):
-            raise web.HTTPBadRequest(text="expected JSON with a case_number") from None
-        session_id = await self.create_session(case_number)
-        return web.json_response({"session_id": session_id}, status=201)
+            parties = tuple(str(p) for p in body.get("parties", REQUIRED_ROLES))
+            minor = bool(body.get("minor", False))
+            session_id = await self.create_session(case_number, parties, minor)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            detail = exc if isinstance(exc, ValueError) else "expected JSON with a case_number"
+            raise web.HTTPBadRequest(text=str(detail)) from None
+        record = await self._in_db(self.store.session, session_id)
+        tokens = self.join_tokens(session_id, record.parties)
+        return web.json_response({"session_id": session_id, "tokens": tokens}, status=201)
 
     async def _get_session(self, request: web.Request) -> web.Response:
         session_id = request.match_info["id"]
@@ -118,6 +154,8 @@ class Hub:
                 "changes": changes,
                 "signatures": signatures,
                 "recording": str(live.recording_path) if live and live.recording_path else None,
+                "parties": list(record.parties),
+                "minor": record.minor,
                 "connected": sorted(live.sockets) if live else [],
             }
         )
@@ -155,6 +193,13 @@ class Hub:
         if not isinstance(message, m.Join):
             await _refuse(ws, "bad_join", "the first message must be a join")
             return None
+        if message.role not in live.machine.required_roles:
+            await _refuse(ws, "not_a_party", f"the {message.role} is not a party to this session")
+            return None
+        if not self.tokens.check(live.id, message.role, message.token):
+            log.warning("session %s: a join as %s with a wrong token", live.id, message.role)
+            await _refuse(ws, "bad_token", "this station's join token is not valid for the session")
+            return None
         if message.role in live.sockets:
             await _refuse(ws, "role_taken", f"the {message.role} is already connected")
             return None
@@ -164,6 +209,7 @@ class Hub:
     async def _handle(
         self, live: LiveSession, role: str, text: str, ws: web.WebSocketResponse
     ) -> None:
+        arrived = self.clock.now()
         try:
             message = m.parse(text)
         except m.MessageError as exc:
@@ -172,8 +218,12 @@ class Hub:
             return
         try:
             match message:
+                case m.ClockPing(t0=t0):
+                    await ws.send_str(m.ClockPong(t0, arrived, self.clock.now()).to_json())
                 case m.Signal():
                     await live.relay_signal(role, message)
+                case m.MediaOrigin():
+                    await live.relay_origin(role, message)
                 case m.RequestStep(step=step, reason=reason):
                     await live.request_step(role, step, reason)
                 case m.SubmitSignature(signature=signature):

@@ -38,7 +38,7 @@ class LiveSession:
     ) -> None:
         self.id = record.id
         self.case_number = record.case_number
-        self.machine = SessionMachine()
+        self.machine = SessionMachine(required_roles=record.parties, minor=record.minor)
         self.sockets: dict[str, web.WebSocketResponse] = {}
         self.recording_path: Path | None = None
         self.recording_info: RecordingInfo | None = None
@@ -79,6 +79,15 @@ class LiveSession:
         if target is None:
             raise StepRefused("peer_absent", f"the {signal.peer} is not connected")
         await target.send_str(m.Signal(role, signal.kind, signal.sdp).to_json())
+
+    async def relay_origin(self, role: str, origin: m.MediaOrigin) -> None:
+        """A station says when its first frame to a peer was captured; pass it on."""
+        if origin.peer == m.RECORDER:
+            self._mesh.set_origin(role, origin.kind, origin.capture_time)
+            return
+        target = self.sockets.get(origin.peer)
+        if target is not None:
+            await target.send_str(m.MediaOrigin(role, origin.kind, origin.capture_time).to_json())
 
     async def request_step(self, role: str, step: str, reason: str) -> None:
         """A party asks for a step of the session."""

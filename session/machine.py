@@ -108,6 +108,8 @@ LIVE_STATES = frozenset(
 )
 
 HUB = "hub"
+REQUIRED_ROLES = ("suspect", "prosecutor", "lawyer")
+OPTIONAL_ROLES = ("guardian", "interpreter", "technician")
 STEP_ROLES: dict[Step, frozenset[str]] = {
     Step.ROOM_READY: frozenset({HUB}),
     Step.START_RECORDING: frozenset({HUB}),
@@ -122,18 +124,17 @@ STEP_ROLES: dict[Step, frozenset[str]] = {
     Step.DECLINE_AGREEMENT: frozenset({"prosecutor"}),
     Step.CLOSE: frozenset({"prosecutor"}),
     Step.FINISH: frozenset({HUB}),
-    Step.INTERRUPT: frozenset({HUB, "prosecutor", "lawyer", "suspect"}),
+    Step.INTERRUPT: frozenset({HUB, "prosecutor", "lawyer", "suspect", *OPTIONAL_ROLES}),
     Step.RESUME: frozenset({HUB, "prosecutor"}),
 }
 
-#: Steps that need these parties connected at the moment they are taken.
+#: Steps that need these parties connected at the moment they are taken (more are added for a
+#: minor, an interpreter, and resuming: see ``SessionMachine._needed``).
 STEP_NEEDS_CONNECTED: dict[Step, frozenset[str]] = {
     Step.PRESENT_AGREEMENT: frozenset({"suspect", "lawyer"}),
     Step.BEGIN_SIGNING: frozenset({"suspect", "lawyer"}),
-    Step.RESUME: frozenset({"suspect", "prosecutor", "lawyer"}),
 }
 
-REQUIRED_ROLES = ("suspect", "prosecutor", "lawyer")
 SIGNING_ROLES = frozenset({"suspect", "lawyer"})
 
 
@@ -163,6 +164,8 @@ class SessionMachine:
     """The authoritative state of one session (see the module docstring)."""
 
     required_roles: tuple[str, ...] = REQUIRED_ROLES
+    #: A minor suspect signs only with both the guardian and the lawyer present.
+    minor: bool = False
     state: State = State.SCHEDULED
     connected: set[str] = field(default_factory=set)
     signatures: set[str] = field(default_factory=set)
@@ -225,7 +228,7 @@ class SessionMachine:
             raise StepRefused("unknown_step", f"unknown step {step!r}") from None
         if role not in STEP_ROLES[step]:
             raise StepRefused("wrong_role", f"the {role} may not {step.value.replace('_', ' ')}")
-        missing = STEP_NEEDS_CONNECTED.get(step, frozenset()) - self.connected
+        missing = self._needed(step) - self.connected
         if missing:
             names = ", ".join(sorted(missing))
             raise StepRefused("party_missing", f"{step.value} needs {names} connected")
@@ -243,6 +246,16 @@ class SessionMachine:
         return [self._move(step, role, now, reason)]
 
     # -- internals --------------------------------------------------------------------------
+
+    def _needed(self, step: Step) -> frozenset[str]:
+        if step is Step.RESUME:
+            return frozenset(self.required_roles)  # a session resumes with everyone back
+        needed = STEP_NEEDS_CONNECTED.get(step, frozenset())
+        if needed and "interpreter" in self.required_roles:
+            needed |= {"interpreter"}  # the suspect must understand what is presented and signed
+        if needed and self.minor:
+            needed |= {"guardian"}
+        return needed
 
     def _resume(self, role: str, now: float) -> StateChanged:
         if self.state is not State.INTERRUPTED or self._interrupted_from is None:

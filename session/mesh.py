@@ -11,19 +11,61 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
+from av.packet import Packet
 
 from session.network import new_peer_connection
 
 log = logging.getLogger(__name__)
 
 SendSignal = Callable[[str, str, str], Awaitable[None]]
-FrameHandler = Callable[[str, str, Frame], None]
+#: ``(peer, kind, capture_time)``: tell ``peer`` when our first frame to it was captured.
+SendOrigin = Callable[[str, str, float], Awaitable[None]]
+#: ``(peer, kind, frame, capture_time or None until the sender's origin is known)``.
+FrameHandler = Callable[[str, str, Frame, float | None], None]
+
+
+class _OriginTrack(MediaStreamTrack):
+    """Passes a local track's frames to one peer and reports when the first was captured.
+
+    The receiver's timestamps start at zero at this first frame, so with its capture time (in
+    session time) the receiver knows every frame's. A capture track that knows when each frame
+    was taken says so through ``capture_time(pts)``; otherwise the session clock's reading as
+    the frame leaves stands in (synthetic tracks hand frames out the moment they make them).
+    """
+
+    def __init__(
+        self,
+        copy: MediaStreamTrack,
+        device: MediaStreamTrack,
+        clock: Callable[[], float],
+        on_first: Callable[[float], None],
+    ) -> None:
+        super().__init__()
+        self.kind = copy.kind
+        self._source = copy
+        self._device = device
+        self._clock = clock
+        self._on_first: Callable[[float], None] | None = on_first
+
+    async def recv(self) -> Frame | Packet:
+        frame = await self._source.recv()
+        if self._on_first is not None:
+            stamp = getattr(self._device, "capture_time", None)
+            captured = stamp(frame.pts) if stamp is not None else self._clock()
+            self._on_first(captured)
+            self._on_first = None
+        return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self._source.stop()
 
 
 class MediaMesh:
@@ -35,14 +77,19 @@ class MediaMesh:
         tracks: list[MediaStreamTrack],
         send_signal: SendSignal,
         on_frame: FrameHandler | None = None,
+        send_origin: SendOrigin | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.role = role
         self._tracks = tracks
         self._relay = MediaRelay()
         self._send_signal = send_signal
-        self._on_frame = on_frame or (lambda peer, kind, frame: None)
+        self._send_origin = send_origin
+        self._clock = clock
+        self._on_frame = on_frame or (lambda peer, kind, frame, t: None)
         self._peers: dict[str, RTCPeerConnection] = {}
-        self._readers: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._origins: dict[tuple[str, str], float] = {}
         self.frames_received: dict[tuple[str, str], int] = {}
 
     @property
@@ -71,8 +118,14 @@ class MediaMesh:
                 return
             await offered.setRemoteDescription(description)
 
+    def set_origin(self, peer: str, kind: str, capture_time: float) -> None:
+        """``peer`` says its first ``kind`` frame to us was captured at ``capture_time``."""
+        self._origins[(peer, kind)] = capture_time
+
     async def drop(self, peer: str) -> None:
         """Close the connection to ``peer`` (it left)."""
+        for kind in ("audio", "video"):
+            self._origins.pop((peer, kind), None)
         pc = self._peers.pop(peer, None)
         if pc is not None:
             await pc.close()
@@ -84,25 +137,37 @@ class MediaMesh:
         for track in self._tracks:
             track.stop()
         await asyncio.sleep(0)  # let the relay see its sources end
-        for task in self._readers:
+        for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._readers, return_exceptions=True)
-        self._readers.clear()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
 
     async def _open(self, peer: str) -> RTCPeerConnection:
         await self.drop(peer)  # a new offer from the same party replaces the old connection
         pc = new_peer_connection()
         self._peers[peer] = pc
         for track in self._tracks:
-            pc.addTrack(self._relay.subscribe(track, buffered=False))
+            copy = self._relay.subscribe(track, buffered=False)
+            reporter = self._origin_reporter(peer, track.kind)
+            pc.addTrack(_OriginTrack(copy, track, self._clock, reporter))
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            task = asyncio.ensure_future(self._read(peer, track))
-            self._readers.add(task)
-            task.add_done_callback(self._readers.discard)
+            self._own(self._read(peer, track))
 
         return pc
+
+    def _origin_reporter(self, peer: str, kind: str) -> Callable[[float], None]:
+        def report(capture_time: float) -> None:
+            if self._send_origin is not None:
+                self._own(self._send_origin(peer, kind, capture_time))
+
+        return report
+
+    def _own(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _read(self, peer: str, track: MediaStreamTrack) -> None:
         key = (peer, track.kind)
@@ -114,7 +179,11 @@ class MediaMesh:
             if not isinstance(frame, Frame):
                 continue
             self.frames_received[key] = self.frames_received.get(key, 0) + 1
+            origin = self._origins.get(key)
+            captured = None
+            if origin is not None and frame.pts is not None and frame.time_base:
+                captured = origin + float(frame.pts * frame.time_base)
             try:
-                self._on_frame(peer, track.kind, frame)
+                self._on_frame(peer, track.kind, frame, captured)
             except Exception:
                 log.exception("frame handler failed for %s %s", peer, track.kind)

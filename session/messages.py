@@ -39,6 +39,7 @@ class Join(Message):
 
     type: ClassVar[str] = "join"
     role: str
+    token: str
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,45 @@ class Refused(Message):
     message: str
 
 
+@dataclass(frozen=True)
+class ClockPing(Message):
+    """Station → hub: what is the session time? ``t0`` is the station's own clock."""
+
+    type: ClassVar[str] = "clock_ping"
+    t0: float
+
+
+@dataclass(frozen=True)
+class ClockPong(Message):
+    """Hub → station: the ping's ``t0``, and session time on arrival (t1) and reply (t2)."""
+
+    type: ClassVar[str] = "clock_pong"
+    t0: float
+    t1: float
+    t2: float
+
+
+@dataclass(frozen=True)
+class MediaOrigin(Message):
+    """When the first frame of a stream to ``peer`` was captured, in session time.
+
+    aiortc starts every received stream's timestamps at zero; with this the receiver places
+    each frame at its capture time: ``capture_time + pts * time_base``. From a station
+    ``peer`` is the receiver; from the hub it is the sender.
+    """
+
+    type: ClassVar[str] = "media_origin"
+    peer: str
+    kind: str
+    capture_time: float
+
+
 _TYPES: dict[str, type[Message]] = {
     cls.type: cls
     for cls in (
+        ClockPing,
+        ClockPong,
+        MediaOrigin,
         Join,
         Welcome,
         PeerJoined,
@@ -178,8 +215,9 @@ def _check_roles(message: Message) -> None:
     role = getattr(message, "role", None)
     if isinstance(message, Join | PeerJoined | PeerLeft) and role not in ROLES:
         raise MessageError(f"unknown role {role!r}")
-    if isinstance(message, Signal):
-        if message.peer not in ROLES | {RECORDER}:
-            raise MessageError(f"unknown peer {message.peer!r}")
-        if message.kind not in ("offer", "answer"):
-            raise MessageError(f"unknown description kind {message.kind!r}")
+    if isinstance(message, Signal | MediaOrigin) and message.peer not in ROLES | {RECORDER}:
+        raise MessageError(f"unknown peer {message.peer!r}")
+    if isinstance(message, Signal) and message.kind not in ("offer", "answer"):
+        raise MessageError(f"unknown description kind {message.kind!r}")
+    if isinstance(message, MediaOrigin) and message.kind not in ("audio", "video"):
+        raise MessageError(f"unknown media kind {message.kind!r}")

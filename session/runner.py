@@ -15,6 +15,7 @@ from session.network import restrict_media_addresses
 from session.script import play_part
 from session.station import Station
 from session.store import Store
+from session.tokens import TokenIssuer
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,10 @@ def demo_signature(role: str, case_number: str, session_id: str) -> dict | None:
 
 
 async def run_scripted_station(
-    hub_url: str, session_id: str, role: str, pause: float, case_number: str
+    hub_url: str, session_id: str, role: str, token: str, pause: float, case_number: str
 ) -> None:
     """Join as ``role`` with synthetic devices and play the part until the session closes."""
-    station = Station(hub_url, session_id, role, synthetic_tracks(role))
+    station = Station(hub_url, session_id, role, token, synthetic_tracks(role))
     signature = demo_signature(role, case_number, session_id)
     async with asyncio.TaskGroup() as group:
         connection = group.create_task(station.run())
@@ -50,7 +51,8 @@ async def serve_hub(data_dir: Path, host: str, port: int) -> None:
     """Run a hub until SIGINT or SIGTERM, then close its recordings and stop."""
     restrict_media_addresses([host])
     data_dir.mkdir(parents=True, exist_ok=True)
-    hub = Hub(Store(data_dir / "hub.sqlite3"), data_dir / "recordings")
+    tokens = TokenIssuer.load_or_create(data_dir / "token-secret")
+    hub = Hub(Store(data_dir / "hub.sqlite3"), data_dir / "recordings", tokens=tokens)
     url = await hub.start(host, port)
     print(f"PleaDesk hub at {url}", flush=True)
     stop = asyncio.Event()

@@ -9,6 +9,7 @@ test — and steps of the session are asked for with :meth:`Station.request_step
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from av.frame import Frame
 
 from session import messages as m
+from session.clocksync import StationClock
 from session.mesh import MediaMesh
 
 log = logging.getLogger(__name__)
@@ -51,16 +53,22 @@ class Station:
         hub_url: str,
         session_id: str,
         role: str,
+        token: str,
         tracks: list[MediaStreamTrack],
         listener: StationListener | None = None,
+        clock: StationClock | None = None,
     ) -> None:
         self.hub_url = hub_url.rstrip("/")
         self.session_id = session_id
         self.role = role
+        self._token = token
         self.state = "unknown"
         self.present: set[str] = set()
         self._listener = listener
-        self._mesh = MediaMesh(role, tracks, self._send_signal, self._frame)
+        self.clock = clock or StationClock()
+        self._mesh = MediaMesh(
+            role, tracks, self._send_signal, self._frame, self._send_origin, self.clock.now
+        )
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._state_seen = asyncio.Condition()
 
@@ -78,12 +86,14 @@ class Station:
             except aiohttp.ClientError as exc:
                 raise StationError(f"cannot reach the hub at {self.hub_url}: {exc}") from exc
             self._ws = ws
-            async with ws:
-                await ws.send_str(m.Join(self.role).to_json())
+            async with ws, asyncio.TaskGroup() as group:
+                await ws.send_str(m.Join(self.role, self._token).to_json())
+                pings = group.create_task(self._keep_clock())
                 async for raw in ws:
                     if raw.type is not aiohttp.WSMsgType.TEXT:
                         break
                     await self._handle(m.parse(raw.data))
+                pings.cancel()
             self._ws = None
         await self._mesh.close()
 
@@ -117,6 +127,10 @@ class Station:
                     await self._mesh.offer(peer)
             case m.Signal(peer=peer, kind=kind, sdp=sdp):
                 await self._mesh.handle_signal(peer, kind, sdp)
+            case m.ClockPong(t0=t0, t1=t1, t2=t2):
+                self.clock.estimator.add(t0, t1, t2, self.clock.local())
+            case m.MediaOrigin(peer=peer, kind=kind, capture_time=captured):
+                self._mesh.set_origin(peer, kind, captured)
             case m.PeerJoined(role=role):
                 self.present.add(role)
                 self._notify("peer_changed", role, True)
@@ -144,7 +158,16 @@ class Station:
     async def _send_signal(self, peer: str, kind: str, sdp: str) -> None:
         await self._send(m.Signal(peer, kind, sdp))
 
-    def _frame(self, role: str, kind: str, frame: Frame) -> None:
+    async def _send_origin(self, peer: str, kind: str, capture_time: float) -> None:
+        await self._send(m.MediaOrigin(peer, kind, capture_time))
+
+    async def _keep_clock(self) -> None:
+        """Ping the hub's clock: a burst at joining, then every few seconds for drift."""
+        for pause in itertools.chain(itertools.repeat(0.05, 5), itertools.repeat(2.0)):
+            await self._send(m.ClockPing(self.clock.local()))
+            await asyncio.sleep(pause)
+
+    def _frame(self, role: str, kind: str, frame: Frame, captured: float | None) -> None:
         self._notify("frame", role, kind, frame)
 
     def _notify(self, event: str, *args: Any) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -39,6 +40,8 @@ sessions = Table(
     Column("case_number", String(64), nullable=False),
     Column("state", String(32), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("parties", Text, nullable=False, default='["suspect", "prosecutor", "lawyer"]'),
+    Column("minor", Boolean, nullable=False, default=False),
 )
 
 state_changes = Table(
@@ -73,6 +76,8 @@ class SessionRecord:
     case_number: str
     state: str
     created_at: float
+    parties: tuple[str, ...]
+    minor: bool
 
 
 class Store:
@@ -90,13 +95,24 @@ class Store:
             self._engine = create_engine(f"sqlite:///{path}")
         metadata.create_all(self._engine)
 
-    def create_session(self, case_number: str, now: float, session_id: str | None = None) -> str:
-        """Add a scheduled session and return its id."""
-        session_id = session_id or str(uuid.uuid4())
+    def create_session(
+        self,
+        case_number: str,
+        now: float,
+        parties: tuple[str, ...],
+        minor: bool = False,
+    ) -> str:
+        """Add a scheduled session with these parties and return its id."""
+        session_id = str(uuid.uuid4())
         with self._engine.begin() as db:
             db.execute(
                 insert(sessions).values(
-                    id=session_id, case_number=case_number, state="scheduled", created_at=now
+                    id=session_id,
+                    case_number=case_number,
+                    state="scheduled",
+                    created_at=now,
+                    parties=json.dumps(list(parties)),
+                    minor=minor,
                 )
             )
         return session_id
@@ -105,7 +121,11 @@ class Store:
         """The session with this id, or None."""
         with self._engine.connect() as db:
             row = db.execute(select(sessions).where(sessions.c.id == session_id)).first()
-        return SessionRecord(**row._mapping) if row else None
+        if row is None:
+            return None
+        fields = dict(row._mapping)
+        fields["parties"] = tuple(json.loads(fields["parties"]))
+        return SessionRecord(**fields)
 
     def add_state_change(self, session_id: str, change: StateChanged) -> None:
         """Append a state change and update the session's current state."""

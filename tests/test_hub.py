@@ -26,9 +26,9 @@ async def http():
         yield session
 
 
-async def join(http, hub, session_id: str, role: str):
+async def join(http, hub, session_id: str, role: str, token: str | None = None):
     ws = await http.ws_connect(f"{hub.url}/ws/sessions/{session_id}")
-    await ws.send_str(m.Join(role).to_json())
+    await ws.send_str(m.Join(role, token or hub.tokens.issue(session_id, role)).to_json())
     return ws, m.parse((await ws.receive()).data)
 
 
@@ -116,3 +116,55 @@ async def test_a_signature_outside_signing_is_refused_and_not_stored(hub, http):
     assert refusal.code == "not_signing"
     assert hub.store.signatures(session_id) == {}
     await ws.close()
+
+
+async def test_the_hub_answers_clock_pings_with_its_session_time(hub, http):
+    session_id = await hub.create_session("C-7")
+    ws, _ = await join(http, hub, session_id, "lawyer")
+    before = hub.clock.now()
+    await ws.send_str(m.ClockPing(t0=12345.0).to_json())
+    pong = m.parse((await ws.receive()).data)
+    assert isinstance(pong, m.ClockPong) and pong.t0 == 12345.0
+    assert before <= pong.t1 <= pong.t2 <= hub.clock.now()
+    await ws.close()
+
+
+async def test_a_media_origin_reaches_the_receiving_party_from_the_sender(hub, http):
+    session_id = await hub.create_session("C-8")
+    suspect, _ = await join(http, hub, session_id, "suspect")
+    lawyer, _ = await join(http, hub, session_id, "lawyer")
+    await suspect.receive()  # peer_joined
+    await lawyer.send_str(m.MediaOrigin("suspect", "video", 3.25).to_json())
+    assert m.parse((await suspect.receive()).data) == m.MediaOrigin("lawyer", "video", 3.25)
+    await suspect.close()
+    await lawyer.close()
+
+
+async def test_a_join_without_the_partys_token_is_refused(hub, http):
+    session_id = await hub.create_session("C-9")
+    other = await hub.create_session("C-10")
+    _, refusal = await join(http, hub, session_id, "prosecutor", token="0" * 64)
+    assert refusal.code == "bad_token"
+    # A token opens one role of one session only.
+    suspect_token = hub.tokens.issue(session_id, "suspect")
+    _, refusal = await join(http, hub, session_id, "prosecutor", token=suspect_token)
+    assert refusal.code == "bad_token"
+    _, refusal = await join(http, hub, other, "suspect", token=suspect_token)
+    assert refusal.code == "bad_token"
+
+
+async def test_only_the_sessions_parties_may_join(hub, http):
+    session_id = await hub.create_session("C-11")
+    _, refusal = await join(http, hub, session_id, "interpreter")
+    assert refusal.code == "not_a_party"
+
+
+async def test_a_minors_session_needs_the_guardian_booked(hub, http):
+    body = {"case_number": "C-12", "minor": True}
+    async with http.post(f"{hub.url}/api/sessions", json=body) as r:
+        assert r.status == 400
+        assert "guardian" in await r.text()
+    body["parties"] = ["suspect", "prosecutor", "lawyer", "guardian"]
+    async with http.post(f"{hub.url}/api/sessions", json=body) as r:
+        assert r.status == 201
+        assert "guardian" in (await r.json())["tokens"]

@@ -125,3 +125,40 @@ def test_an_unknown_step_is_refused_with_a_clear_code():
     with pytest.raises(StepRefused) as refused:
         recording_session().request("skip_to_the_end", "prosecutor", 1.0)
     assert refused.value.code == "unknown_step"
+
+
+def test_a_minor_is_presented_the_agreement_only_with_the_guardian_there():
+    parties = ("suspect", "prosecutor", "lawyer", "guardian")
+    machine = SessionMachine(required_roles=parties, minor=True)
+    for role in parties:
+        machine.party_joined(role, 0.0)
+    machine.recorder_started(0.0)
+    for step, role in LAWFUL_STEPS[:3]:
+        machine.request(step, role, 1.0)
+    machine.party_left("guardian", 2.0)
+    machine.party_joined("guardian", 3.0)
+    machine.request(Step.RESUME, "prosecutor", 4.0)
+    machine.connected.discard("guardian")  # gone again, between two checks
+    with pytest.raises(StepRefused, match="guardian"):
+        machine.request(Step.PRESENT_AGREEMENT, "prosecutor", 5.0)
+
+
+def test_an_interpreted_session_needs_the_interpreter_to_present_and_sign():
+    parties = ("suspect", "prosecutor", "lawyer", "interpreter")
+    machine = SessionMachine(required_roles=parties)
+    for role in parties:
+        machine.party_joined(role, 0.0)
+    assert machine.state is State.ROOM_READY
+    machine.recorder_started(0.0)
+    for step, role in LAWFUL_STEPS[:3]:
+        machine.request(step, role, 1.0)
+    machine.connected.discard("interpreter")
+    with pytest.raises(StepRefused, match="interpreter"):
+        machine.request(Step.PRESENT_AGREEMENT, "prosecutor", 2.0)
+
+
+def test_the_room_is_not_ready_while_a_booked_guardian_is_missing():
+    machine = SessionMachine(required_roles=("suspect", "prosecutor", "lawyer", "guardian"))
+    for role in ("suspect", "prosecutor", "lawyer"):
+        assert machine.party_joined(role, 0.0) == []
+    assert machine.state is State.SCHEDULED

@@ -10,7 +10,7 @@ from session import messages as m
 @pytest.mark.parametrize(
     "message",
     [
-        m.Join("suspect"),
+        m.Join("suspect", "0f" * 32),
         m.Welcome("s1", "lawyer", "scheduled", ["suspect"]),
         m.Signal("recorder", "offer", "v=0\r\n"),
         m.RequestStep("announce"),
@@ -30,9 +30,9 @@ def test_every_message_survives_the_wire(message):
         ("[1, 2]", "JSON object"),
         ('{"type": "teleport"}', "unknown or missing message type"),
         ('{"type": "join"}', "missing role"),
-        ('{"type": "join", "role": "judge"}', "unknown role"),
-        ('{"type": "join", "role": 5}', "wrong type"),
-        ('{"type": "join", "role": "suspect", "admin": true}', "unknown fields"),
+        ('{"type": "join", "role": "judge", "token": "t"}', "unknown role"),
+        ('{"type": "join", "role": 5, "token": "t"}', "wrong type"),
+        ('{"type": "join", "role": "suspect", "token": "t", "admin": 1}', "unknown fields"),
         ('{"type": "signal", "peer": "lawyer", "kind": "bye", "sdp": ""}', "description kind"),
     ],
 )
