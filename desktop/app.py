@@ -39,18 +39,21 @@ class StationController:
         token: str,
         script: float | None,
         case: str,
+        ca: Path | None = None,
     ) -> None:
         from session.network import restrict_media_addresses
         from session.runner import demo_signature, synthetic_tracks
         from session.station import Station
+        from session.tls import client_context
 
         restrict_media_addresses()
         self.engine = EngineThread()
         self.bridge = GuiBridge()
         self.model = StationModel(self.bridge)
         self.station = Station(
-            hub_url, session_id, role, synthetic_tracks(role), listener_for(self.model)
-        )
+            hub_url, session_id, role, token, synthetic_tracks(role), listener_for(self.model),
+            tls=client_context(ca) if ca else None,
+        )  # fmt: skip
         self.window = StationWindow(role, self.model, self.request_step)
         self._script = script
         self._signature = demo_signature(role, case, session_id)
@@ -78,11 +81,17 @@ class StationController:
 
 
 def run_station_window(
-    hub_url: str, session_id: str, role: str, token: str, script: float | None, case: str
+    hub_url: str,
+    session_id: str,
+    role: str,
+    token: str,
+    script: float | None,
+    case: str,
+    ca: Path | None = None,
 ) -> int:
     """Show a station window until the session ends or the window is closed."""
     app = make_application()
-    controller = StationController(hub_url, session_id, role, token, script, case)
+    controller = StationController(hub_url, session_id, role, token, script, case, ca)
     controller.finished.add_done_callback(
         lambda _: controller.bridge.run_on_main(controller.window.close)
     )
@@ -92,7 +101,10 @@ def run_station_window(
     code = app.exec()
     controller.stop()
     error = controller.finished.exception() if controller.finished.done() else None
-    return 1 if error else code
+    if error is not None:
+        print(f"the {role} station stopped: {error!r}", file=sys.stderr)
+        return 1
+    return code
 
 
 def run_app() -> int:

@@ -22,6 +22,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="no windows")
 
     hub = commands.add_parser("hub", help="run the hub (signaling, state, recorder)")
+    hub.add_argument(
+        "action", nargs="?", choices=["serve", "init"], default="serve",
+        help="serve (default), or init: make the hub's TLS CA and token secret",
+    )  # fmt: skip
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8765)
     hub.add_argument("--data", type=Path, default=Path("pleadesk-hub"), help="store folder")
@@ -34,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
                                           "interpreter", "technician"]
     )  # fmt: skip
     station.add_argument("--token", required=True, help="the party's join token from booking")
+    station.add_argument("--ca", type=Path, help="the hub's CA certificate (for https hubs)")
     station.add_argument("--headless", action="store_true", help="no window")
     station.add_argument("--case", default="", help="case number (for the scripted signature)")
     station.add_argument(
@@ -54,15 +59,28 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo(args.out, args.seconds, headless=args.headless)
     if args.command == "hub":
-        from session.runner import serve_hub
-
-        asyncio.run(serve_hub(args.data, args.host, args.port))
-        return 0
+        return _hub(args)
     if args.command == "station":
         return _station(args)
     from desktop.app import run_app
 
     return run_app()
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from session.runner import init_hub, serve_hub
+
+    if args.action == "init":
+        try:
+            credentials = init_hub(args.data, [args.host, "localhost"])
+        except FileExistsError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"Hub prepared in {args.data}. Give every station the CA certificate "
+              f"{credentials.ca_certificate} (pleadesk station --ca FILE).")  # fmt: skip
+        return 0
+    asyncio.run(serve_hub(args.data, args.host, args.port))
+    return 0
 
 
 def _station(args: argparse.Namespace) -> int:
@@ -77,13 +95,15 @@ def _station(args: argparse.Namespace) -> int:
             return 2
         asyncio.run(
             run_scripted_station(
-                args.hub, args.session, args.role, args.token, args.script, args.case
+                args.hub, args.session, args.role, args.token, args.script, args.case, args.ca
             )
         )
         return 0
     from desktop.app import run_station_window
 
-    return run_station_window(args.hub, args.session, args.role, args.token, args.script, args.case)
+    return run_station_window(
+        args.hub, args.session, args.role, args.token, args.script, args.case, args.ca
+    )
 
 
 if __name__ == "__main__":

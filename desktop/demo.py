@@ -1,10 +1,11 @@
 """``pleadesk demo``: a whole remote plea session on one machine, with synthetic devices.
 
 The hub and its recorder run in this process; the suspect, prosecutor and lawyer stations are
-three processes of their own that reach the hub over 127.0.0.1, exactly as stations in three
-buildings would. When the session is closed, the signed agreement is made from the handwriting
-the hub received, and the recording and the agreement are sealed into an encrypted archive on a
-disc image. Every stage is timed; a failed stage stops the demo with a message saying which.
+three processes of their own that reach the hub over TLS on 127.0.0.1 (under a CA the demo
+makes), exactly as stations in three buildings would. When the session is closed, the signed
+agreement is made from the handwriting the hub received, and the recording and the agreement
+are sealed into an encrypted archive on a disc image. Every stage is timed; a failed stage
+stops the demo with a message saying which.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from session.machine import REQUIRED_ROLES, State
 from session.network import restrict_media_addresses
 from session.script import step_seconds
 from session.store import Store
+from session.tls import HubCredentials, init_hub_credentials
 
 CASE_NUMBER = "京朝检刑认〔2026〕1号"
 T = TypeVar("T")
@@ -89,11 +91,17 @@ async def _demo(out: Path, seconds: float, headless: bool) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     restrict_media_addresses()
     stages = _Stages()
+    credentials = HubCredentials(out / "hub-tls")
+    if not credentials.exists():
+        init_hub_credentials(credentials.folder, ["127.0.0.1"])
     hub = Hub(Store(out / "hub.sqlite3"), out / "recordings")
     try:
-        url = await stages.run("hub", hub.start())
+        url = await stages.run("hub", hub.start(tls=credentials.server_context()))
         session_id = await hub.create_session(CASE_NUMBER)
-        await stages.run("session", _hold_session(hub, url, session_id, seconds, headless))
+        await stages.run(
+            "session",
+            _hold_session(hub, url, session_id, seconds, headless, credentials.ca_certificate),
+        )
         live = hub.live(session_id)
         assert live is not None and live.recording_path is not None
         if live.recording_error:
@@ -139,7 +147,7 @@ async def _in_thread(func: Callable[..., T], *args: Any) -> T:
 
 
 async def _hold_session(
-    hub: Hub, url: str, session_id: str, seconds: float, headless: bool
+    hub: Hub, url: str, session_id: str, seconds: float, headless: bool, ca: Path
 ) -> None:
     """Start the three stations and wait until the session is closed and they have left."""
     pause = step_seconds(seconds)
@@ -163,6 +171,8 @@ async def _hold_session(
             role,
             "--token",
             tokens[role],
+            "--ca",
+            str(ca),
             "--case",
             CASE_NUMBER,
             "--script",

@@ -15,6 +15,7 @@ from session.network import restrict_media_addresses
 from session.script import play_part
 from session.station import Station
 from session.store import Store
+from session.tls import HubCredentials, client_context, init_hub_credentials
 from session.tokens import TokenIssuer
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,17 @@ def demo_signature(role: str, case_number: str, session_id: str) -> dict | None:
 
 
 async def run_scripted_station(
-    hub_url: str, session_id: str, role: str, token: str, pause: float, case_number: str
+    hub_url: str,
+    session_id: str,
+    role: str,
+    token: str,
+    pause: float,
+    case_number: str,
+    ca: Path | None = None,
 ) -> None:
     """Join as ``role`` with synthetic devices and play the part until the session closes."""
-    station = Station(hub_url, session_id, role, token, synthetic_tracks(role))
+    tls = client_context(ca) if ca else None
+    station = Station(hub_url, session_id, role, token, synthetic_tracks(role), tls=tls)
     signature = demo_signature(role, case_number, session_id)
     async with asyncio.TaskGroup() as group:
         connection = group.create_task(station.run())
@@ -47,13 +55,25 @@ async def run_scripted_station(
         await connection
 
 
+def init_hub(data_dir: Path, hosts: list[str]) -> HubCredentials:
+    """Prepare a hub's folder: its TLS certificate authority and its token secret."""
+    credentials = init_hub_credentials(data_dir / "tls", hosts)
+    TokenIssuer.load_or_create(data_dir / "token-secret")
+    return credentials
+
+
 async def serve_hub(data_dir: Path, host: str, port: int) -> None:
     """Run a hub until SIGINT or SIGTERM, then close its recordings and stop."""
     restrict_media_addresses([host])
     data_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenIssuer.load_or_create(data_dir / "token-secret")
+    credentials = HubCredentials(data_dir / "tls")
+    tls = credentials.server_context() if credentials.exists() else None
+    if tls is None:
+        log.warning("no TLS credentials in %s: signaling is not encrypted; run 'pleadesk hub "
+                    "init' first", data_dir)  # fmt: skip
     hub = Hub(Store(data_dir / "hub.sqlite3"), data_dir / "recordings", tokens=tokens)
-    url = await hub.start(host, port)
+    url = await hub.start(host, port, tls)
     print(f"PleaDesk hub at {url}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import ssl
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -57,11 +58,13 @@ class Station:
         tracks: list[MediaStreamTrack],
         listener: StationListener | None = None,
         clock: StationClock | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.hub_url = hub_url.rstrip("/")
         self.session_id = session_id
         self.role = role
         self._token = token
+        self._tls = tls
         self.state = "unknown"
         self.present: set[str] = set()
         self._listener = listener
@@ -82,7 +85,9 @@ class Station:
         url = f"{self.hub_url}/ws/sessions/{self.session_id}"
         async with aiohttp.ClientSession() as http:
             try:
-                ws = await http.ws_connect(url, max_msg_size=m.MAX_MESSAGE_BYTES)
+                ws = await http.ws_connect(
+                    url, max_msg_size=m.MAX_MESSAGE_BYTES, ssl=self._tls or True
+                )
             except aiohttp.ClientError as exc:
                 raise StationError(f"cannot reach the hub at {self.hub_url}: {exc}") from exc
             self._ws = ws

@@ -187,3 +187,16 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def test_the_demo_with_station_windows_completes(tmp_path):
+    # Each station shows its window (offscreen here): the GUI path runs the same session.
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "demo", "--out", str(tmp_path / "out"),
+         "--seconds", "6"],
+        env={**_env(), "PLEADESK_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["states"][-1] == "closed"
