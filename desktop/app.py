@@ -41,6 +41,7 @@ class StationController:
         case: str,
         ca: Path | None = None,
     ) -> None:
+        from session.clocksync import StationClock
         from session.network import restrict_media_addresses
         from session.runner import demo_signature, synthetic_tracks
         from session.station import Station
@@ -50,9 +51,10 @@ class StationController:
         self.engine = EngineThread()
         self.bridge = GuiBridge()
         self.model = StationModel(self.bridge)
+        clock = StationClock()
         self.station = Station(
-            hub_url, session_id, role, token, synthetic_tracks(role), listener_for(self.model),
-            tls=client_context(ca) if ca else None,
+            hub_url, session_id, role, token, synthetic_tracks(role, clock),
+            listener_for(self.model), clock=clock, tls=client_context(ca) if ca else None,
         )  # fmt: skip
         self.window = StationWindow(role, self.model, self.request_step)
         self._script = script

@@ -46,6 +46,7 @@ class RecorderFeed:
         self._anchors: dict[tuple[str, str], tuple[float, float]] = {}
         self._seen_video: set[str] = set()
         self._announced = False
+        self._muted: frozenset[str] = frozenset()
 
     def attach(self, recorder: Recorder) -> None:
         """Start feeding ``recorder``."""
@@ -54,6 +55,10 @@ class RecorderFeed:
     def detach(self) -> None:
         """Stop feeding (the recorder is closing)."""
         self._recorder = None
+
+    def mute_audio(self, roles: frozenset[str]) -> None:
+        """Leave these parties' sound out of the recording (their pictures stay) until changed."""
+        self._muted = roles
 
     def forget(self, role: str) -> None:
         """A party left: its next streams are anchored anew."""
@@ -78,7 +83,7 @@ class RecorderFeed:
             if not self._announced and self._required <= self._seen_video:
                 self._announced = True
                 self._on_all_receiving()
-        elif isinstance(frame, AudioFrame):
+        elif isinstance(frame, AudioFrame) and role not in self._muted:
             channels = len(frame.layout.channels)
             samples = frame.to_ndarray().reshape(-1, channels)
             if channels == 1:

@@ -40,8 +40,10 @@ class Hub:
         recordings_dir: Path,
         clock: HubClock | None = None,
         tokens: TokenIssuer | None = None,
+        record_consultation: bool = False,
     ) -> None:
         self.store = store
+        self.record_consultation = record_consultation
         self.tokens = tokens or TokenIssuer(secrets.token_bytes(32))
         self.recordings_dir = recordings_dir
         self.clock = clock or HubClock()
@@ -120,7 +122,14 @@ class Hub:
             # Another station of the same session may have got here while the store answered.
             live = self._live.setdefault(
                 session_id,
-                LiveSession(record, self.recordings_dir, self.clock, self._in_db, self.store),
+                LiveSession(
+                    record,
+                    self.recordings_dir,
+                    self.clock,
+                    self._in_db,
+                    self.store,
+                    self.record_consultation,
+                ),
             )
         return live
 

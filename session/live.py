@@ -16,7 +16,7 @@ from recording.feed import RecorderFeed
 from recording.recorder import CompositeRecorder, RecordingError, RecordingInfo
 from session import messages as m
 from session.clock import HubClock
-from session.machine import SessionMachine, State, StateChanged, StepRefused
+from session.machine import CONSULTING_ROLES, SessionMachine, State, StateChanged, StepRefused
 from session.mesh import MediaMesh
 from session.store import SessionRecord, Store
 
@@ -35,6 +35,7 @@ class LiveSession:
         clock: HubClock,
         in_db: InDb,
         store: Store,
+        record_consultation: bool = False,
     ) -> None:
         self.id = record.id
         self.case_number = record.case_number
@@ -47,6 +48,7 @@ class LiveSession:
         self._clock = clock
         self._in_db = in_db
         self._store = store
+        self._record_consultation = record_consultation
         self._recorder: CompositeRecorder | None = None
         self._feed = RecorderFeed(clock.now, self.machine.required_roles, self._recorder_receiving)
         self._mesh = MediaMesh(m.RECORDER, [], self._signal_from_recorder, self._feed)
@@ -140,11 +142,19 @@ class LiveSession:
                         change.reason,
                     )
                 )
+                self._follow_consultation(change.state)
                 if change.state is State.ROOM_READY:
                     self._start_recorder()
                 elif change.state is State.CLOSING:
                     await self._stop_recorder()
                     pending += self.machine.recorder_stopped(self._clock.now())
+
+    def _follow_consultation(self, state: State) -> None:
+        """What is said in a private consultation is recorded only if the hub's policy says so;
+        the picture always is (the suspect stays visible), and its start and end are state
+        changes in the record either way."""
+        private = state is State.PRIVATE_CONSULTATION and not self._record_consultation
+        self._feed.mute_audio(CONSULTING_ROLES if private else frozenset())
 
     def _start_recorder(self) -> None:
         self._recordings_dir.mkdir(parents=True, exist_ok=True)

@@ -138,6 +138,23 @@ STEP_NEEDS_CONNECTED: dict[Step, frozenset[str]] = {
 SIGNING_ROLES = frozenset({"suspect", "lawyer"})
 
 
+#: Who talks in a private consultation; everyone else is shut out of its media.
+CONSULTING_ROLES = frozenset({"suspect", "lawyer"})
+
+
+def shut_out(role: str, state: State | str, others: frozenset[str]) -> frozenset[str]:
+    """Which of ``others`` the ``role``'s station neither sends to nor receives from now.
+
+    In a private consultation the suspect and the lawyer hear only each other (and the hub's
+    recorder, which keeps the suspect in the picture); every other party is cut off entirely.
+    """
+    if state != State.PRIVATE_CONSULTATION:
+        return frozenset()
+    if role in CONSULTING_ROLES:
+        return frozenset(others - CONSULTING_ROLES - {"recorder"})
+    return frozenset(others)
+
+
 class StepRefused(Exception):
     """A step was asked for that the law or the session's state does not allow now."""
 

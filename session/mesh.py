@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
@@ -90,6 +90,8 @@ class MediaMesh:
         self._peers: dict[str, RTCPeerConnection] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._origins: dict[tuple[str, str], float] = {}
+        self._sending: dict[str, list[tuple[RTCRtpSender, MediaStreamTrack]]] = {}
+        self._excluded: frozenset[str] = frozenset()
         self.frames_received: dict[tuple[str, str], int] = {}
 
     @property
@@ -118,6 +120,21 @@ class MediaMesh:
                 return
             await offered.setRemoteDescription(description)
 
+    def exclude(self, peers: frozenset[str]) -> None:
+        """Neither send to nor take media from these peers (a private consultation), until
+        called again without them.
+
+        Sending stops at this end, so a peer that is shut out receives nothing even if its own
+        station misbehaves.
+        """
+        self._excluded = peers
+        for peer in self._sending:
+            self._apply_exclusion(peer)
+
+    def _apply_exclusion(self, peer: str) -> None:
+        for sender, track in self._sending.get(peer, []):
+            sender.replaceTrack(None if peer in self._excluded else track)
+
     def set_origin(self, peer: str, kind: str, capture_time: float) -> None:
         """``peer`` says its first ``kind`` frame to us was captured at ``capture_time``."""
         self._origins[(peer, kind)] = capture_time
@@ -126,6 +143,7 @@ class MediaMesh:
         """Close the connection to ``peer`` (it left)."""
         for kind in ("audio", "video"):
             self._origins.pop((peer, kind), None)
+        self._sending.pop(peer, None)
         pc = self._peers.pop(peer, None)
         if pc is not None:
             await pc.close()
@@ -149,7 +167,9 @@ class MediaMesh:
         for track in self._tracks:
             copy = self._relay.subscribe(track, buffered=False)
             reporter = self._origin_reporter(peer, track.kind)
-            pc.addTrack(_OriginTrack(copy, track, self._clock, reporter))
+            outgoing = _OriginTrack(copy, track, self._clock, reporter)
+            self._sending.setdefault(peer, []).append((pc.addTrack(outgoing), outgoing))
+        self._apply_exclusion(peer)
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
@@ -179,6 +199,8 @@ class MediaMesh:
             if not isinstance(frame, Frame):
                 continue
             self.frames_received[key] = self.frames_received.get(key, 0) + 1
+            if peer in self._excluded:
+                continue
             origin = self._origins.get(key)
             captured = None
             if origin is not None and frame.pts is not None and frame.time_base:

@@ -10,6 +10,7 @@ from pathlib import Path
 from documents.agreement import demo_agreement
 from documents.signature import synthetic_signature
 from recording.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from session.clocksync import StationClock
 from session.hub import Hub
 from session.network import restrict_media_addresses
 from session.script import play_part
@@ -21,9 +22,9 @@ from session.tokens import TokenIssuer
 log = logging.getLogger(__name__)
 
 
-def synthetic_tracks(role: str) -> list:
-    """A synthetic camera and microphone for ``role``."""
-    return [SyntheticVideoTrack(role), SyntheticAudioTrack(role)]
+def synthetic_tracks(role: str, clock: StationClock) -> list:
+    """A synthetic camera and microphone for ``role``, timed on the station's session clock."""
+    return [SyntheticVideoTrack(role, clock=clock.now), SyntheticAudioTrack(role, clock=clock.now)]
 
 
 def demo_signature(role: str, case_number: str, session_id: str) -> dict | None:
@@ -46,7 +47,9 @@ async def run_scripted_station(
 ) -> None:
     """Join as ``role`` with synthetic devices and play the part until the session closes."""
     tls = client_context(ca) if ca else None
-    station = Station(hub_url, session_id, role, token, synthetic_tracks(role), tls=tls)
+    clock = StationClock()
+    tracks = synthetic_tracks(role, clock)
+    station = Station(hub_url, session_id, role, token, tracks, clock=clock, tls=tls)
     signature = demo_signature(role, case_number, session_id)
     async with asyncio.TaskGroup() as group:
         connection = group.create_task(station.run())

@@ -21,6 +21,7 @@ from av.frame import Frame
 
 from session import messages as m
 from session.clocksync import StationClock
+from session.machine import shut_out
 from session.mesh import MediaMesh
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,8 @@ class Station:
                 await self._mesh.drop(role)
                 self._notify("peer_changed", role, False)
             case m.StateUpdate():
+                others = (m.ROLES | {m.RECORDER}) - {self.role}
+                self._mesh.exclude(shut_out(self.role, message.state, others))
                 await self._set_state(message.state)
                 self._notify("state_changed", message)
             case m.Refused():

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import aiohttp
 import pytest
+from av import AudioFrame, VideoFrame
 
+from recording.feed import RecorderFeed
 from session import messages as m
 from session.hub import Hub
 from session.store import Store
@@ -168,3 +171,30 @@ async def test_a_minors_session_needs_the_guardian_booked(hub, http):
     async with http.post(f"{hub.url}/api/sessions", json=body) as r:
         assert r.status == 201
         assert "guardian" in (await r.json())["tokens"]
+
+
+def test_muted_parties_sound_stays_out_of_the_recording_but_their_picture_does_not():
+    class Recorder:
+        def __init__(self):
+            self.pushed = []
+
+        def push_video(self, role, image, t):
+            self.pushed.append((role, "video"))
+
+        def push_audio(self, role, samples, sample_rate, t):
+            self.pushed.append((role, "audio"))
+
+    recorder = Recorder()
+    feed = RecorderFeed(lambda: 0.0, ("suspect",), lambda: None)
+    feed.attach(recorder)
+    feed.mute_audio(frozenset({"suspect"}))
+    audio = AudioFrame(format="s16", layout="mono", samples=960)
+    audio.sample_rate, audio.pts = 48000, 0
+    audio.time_base = Fraction(1, 48000)
+    video = VideoFrame(64, 48, "yuv420p")
+    video.pts, video.time_base = 0, Fraction(1, 90000)
+    feed("suspect", "audio", audio, 1.0)
+    feed("suspect", "video", video, 1.0)
+    feed.mute_audio(frozenset())
+    feed("suspect", "audio", audio, 1.02)
+    assert recorder.pushed == [("suspect", "video"), ("suspect", "audio")]
