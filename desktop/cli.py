@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from pathlib import Path
+
+#: Modules that add their own subcommands with ``register(commands)``.
+SUBCOMMAND_MODULES = ("desktop.cli_schedule",)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     station.add_argument(
         "--script", type=float, metavar="SECONDS", help="play the part, a step every SECONDS"
     )
+    for module in SUBCOMMAND_MODULES:
+        importlib.import_module(module).register(commands)
     return parser
 
 
@@ -54,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    if hasattr(args, "run"):
+        return int(args.run(args))
     if args.command == "demo":
         from desktop.demo import run_demo
 

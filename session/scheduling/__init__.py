@@ -1,0 +1,1 @@
+"""Rooms and schedules for detention-centre staff: the model, the rules, the planner, reports."""
