@@ -23,6 +23,7 @@ from session import messages as m
 from session.clock import HubClock
 from session.live import LiveSession
 from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, StepRefused
+from session.scheduling.store import ScheduleStore
 from session.store import Store
 from session.tokens import TokenIssuer
 
@@ -41,8 +42,10 @@ class Hub:
         clock: HubClock | None = None,
         tokens: TokenIssuer | None = None,
         record_consultation: bool = False,
+        schedule: ScheduleStore | None = None,
     ) -> None:
         self.store = store
+        self.schedule = schedule
         self.record_consultation = record_consultation
         self.tokens = tokens or TokenIssuer(secrets.token_bytes(32))
         self.recordings_dir = recordings_dir
@@ -141,7 +144,14 @@ class Hub:
             case_number = str(body["case_number"])[:64]
             parties = tuple(str(p) for p in body.get("parties", REQUIRED_ROLES))
             minor = bool(body.get("minor", False))
+            booking, schedule = body.get("booking"), self.schedule
+            if booking is not None and schedule is None:
+                raise ValueError("this hub keeps no schedule; book the session without 'booking'")
+            if booking is not None and schedule is not None:
+                await self._in_db(schedule.booking, str(booking))  # it must exist: fail early
             session_id = await self.create_session(case_number, parties, minor)
+            if booking is not None and schedule is not None:
+                await self._in_db(schedule.link_session, str(booking), session_id)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             detail = exc if isinstance(exc, ValueError) else "expected JSON with a case_number"
             raise web.HTTPBadRequest(text=str(detail)) from None

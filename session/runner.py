@@ -13,6 +13,7 @@ from recording.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from session.clocksync import StationClock
 from session.hub import Hub
 from session.network import restrict_media_addresses
+from session.scheduling.store import ScheduleStore
 from session.script import play_part
 from session.station import Station
 from session.store import Store
@@ -75,7 +76,10 @@ async def serve_hub(data_dir: Path, host: str, port: int) -> None:
     if tls is None:
         log.warning("no TLS credentials in %s: signaling is not encrypted; run 'pleadesk hub "
                     "init' first", data_dir)  # fmt: skip
-    hub = Hub(Store(data_dir / "hub.sqlite3"), data_dir / "recordings", tokens=tokens)
+    database = data_dir / "hub.sqlite3"
+    hub = Hub(
+        Store(database), data_dir / "recordings", tokens=tokens, schedule=ScheduleStore(database)
+    )
     url = await hub.start(host, port, tls)
     print(f"PleaDesk hub at {url}", flush=True)
     stop = asyncio.Event()

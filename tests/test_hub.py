@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -12,7 +13,14 @@ from av import AudioFrame, VideoFrame
 from recording.feed import RecorderFeed
 from session import messages as m
 from session.hub import Hub
+from session.scheduling.io import load_input
+from session.scheduling.planner import plan
+from session.scheduling.store import ScheduleStore, custody_times
 from session.store import Store
+
+EXAMPLE_DAY = (
+    Path(__file__).resolve().parents[1] / "session" / "scheduling" / "examples" / "day.json"
+)
 
 
 @pytest.fixture
@@ -198,3 +206,25 @@ def test_muted_parties_sound_stays_out_of_the_recording_but_their_picture_does_n
     feed.mute_audio(frozenset())
     feed("suspect", "audio", audio, 1.02)
     assert recorder.pushed == [("suspect", "video"), ("suspect", "audio")]
+
+
+async def test_a_session_booked_from_the_schedule_carries_its_custody_times(tmp_path, http):
+    database = tmp_path / "hub.sqlite3"
+    schedule = ScheduleStore(database)
+    resources, requests = load_input(EXAMPLE_DAY)
+    schedule.save_plan(resources, requests, plan(resources, requests))
+    booked = schedule.bookings()[0].booking.request
+    hub = Hub(Store(database), tmp_path / "recordings", schedule=schedule)
+    await hub.start()
+    try:
+        body = {"case_number": "C-13", "booking": "NO-SUCH-REQUEST"}
+        async with http.post(f"{hub.url}/api/sessions", json=body) as r:
+            assert r.status == 400 and "not booked" in await r.text()
+        body["booking"] = booked
+        async with http.post(f"{hub.url}/api/sessions", json=body) as r:
+            session_id = (await r.json())["session_id"]
+        brought_in = schedule.take_out(booked, officer="民警甲")
+        custody = custody_times(database, session_id)
+        assert custody is not None and custody.taken_out_at == brought_in
+    finally:
+        await hub.close()
