@@ -2,7 +2,12 @@
 
 Run on one core:  taskset -c 0 .venv/bin/python bench/bench_recorder.py [SECONDS] [NOISE]
 NOISE is the standard deviation of per-frame noise added to the synthetic pattern (camera grain).
-Prints output frames per second by wall time and by CPU time (the latter ignores other load).
+Pictures are handed over as I420, as WebRTC decoders deliver them.
+
+Prints, by CPU time (which ignores other load on a shared machine) and by wall time:
+- the composite alone (what must run at >= 2x real time on one core);
+- the composite plus each party's own file, all on one thread (the cost of the party files);
+  in a live recorder the party files run on a thread of their own, on the other core.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from recording.recorder import CompositeRecorder
@@ -22,27 +28,27 @@ ROLES = ("suspect", "prosecutor", "lawyer")
 
 
 def camera_frames(role: str, noise: float, count: int = 50) -> list[np.ndarray]:
-    """Synthetic pictures with grain, made before timing starts."""
+    """Synthetic I420 pictures with grain, made before timing starts."""
     track = SyntheticVideoTrack(role)
     rng = np.random.default_rng(len(role))
     frames = []
     for i in range(count):
         grain = rng.normal(0, noise, (480, 640, 3)) if noise else 0
-        frames.append(np.clip(track.render(i) + grain, 0, 255).astype(np.uint8))
+        bgr = np.clip(track.render(i) + grain, 0, 255).astype(np.uint8)
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420))
     return frames
 
 
-def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 12.0
-    noise = float(sys.argv[2]) if len(sys.argv) > 2 else 1.5
-    frames = {role: camera_frames(role, noise) for role in ROLES}
+def run(seconds: float, frames: dict[str, list[np.ndarray]], party_files: bool) -> str:
+    """Record ``seconds`` as fast as possible; returns a line of figures."""
     chunk = (np.random.default_rng(0).standard_normal(960) * 300).astype(np.int16)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.mkv"
         clock = FakeClock()
         recorder = CompositeRecorder(
-            out, roles=ROLES, clock=clock, wall_epoch=time.time(), label_font=None, threaded=False
-        )
+            out, roles=ROLES, clock=clock, wall_epoch=time.time(), label_font=None,
+            threaded=False, party_files=party_files,
+        )  # fmt: skip
         recorder.start()
         wall, cpu = time.perf_counter(), time.process_time()
         for step in range(round(seconds / 0.02)):
@@ -56,11 +62,22 @@ def main() -> None:
         info = recorder.stop()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         rate = out.stat().st_size * 8 / info.duration_s / 1e6
+        party_rate = sum(p.stat().st_size for p in info.party_files) * 8 / info.duration_s / 1e6
     n = info.video_frames
-    print(
-        f"{n} frames: {n / wall:.1f} fps wall, {n / cpu:.1f} fps CPU "
-        f"({n / cpu / 25:.2f}x real time at 25 fps); {rate:.2f} Mbit/s"
+    what = "composite + party files" if party_files else "composite alone        "
+    return (
+        f"{what}: {n} frames, {n / wall:.1f} fps wall, {n / cpu:.1f} fps CPU "
+        f"({n / cpu / 25:.2f}x real time at 25 fps, {cpu / n * 1000:.1f} ms CPU per frame); "
+        f"composite {rate:.2f} Mbit/s, party files {party_rate:.2f} Mbit/s"
     )
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 12.0
+    noise = float(sys.argv[2]) if len(sys.argv) > 2 else 1.5
+    frames = {role: camera_frames(role, noise) for role in ROLES}
+    print(run(seconds, frames, party_files=False))
+    print(run(seconds, frames, party_files=True))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 #: Modules that add their own subcommands with ``register(commands)``.
-SUBCOMMAND_MODULES = ("desktop.cli_schedule",)
+SUBCOMMAND_MODULES = ("desktop.cli_schedule", "desktop.cli_audit", "desktop.cli_documents")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    # pyHanko logs a traceback for every certificate it cannot trace to a root; the commands
+    # report trust themselves, in words.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
     if hasattr(args, "run"):
         return int(args.run(args))
     if args.command == "demo":

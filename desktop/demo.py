@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from session.audit import AuditTrail
+from session.clock import HubClock
 from session.hub import Hub
 from session.machine import REQUIRED_ROLES, State
 from session.network import restrict_media_addresses
@@ -52,10 +54,11 @@ def run_demo(out: Path, seconds: float, *, headless: bool) -> int:
     except DemoError as exc:
         print(f"pleadesk demo failed at the {exc}", file=sys.stderr)
         return 1
-    for key in ("recording", "agreement_pdf", "archive_bag", "disc_image", "archive_identity"):
-        print(f"{key:>17}: {summary[key]}")
-    print(f"{'states':>17}: {' -> '.join(summary['states'])}")
-    print(f"{'summary':>17}: {out.resolve() / 'summary.json'}")
+    for key in ("recording", "agreement_pdf", "recording_statement_pdf", "archive_bag",
+                "disc_image", "archive_identity"):  # fmt: skip
+        print(f"{key:>23}: {summary[key]}")
+    print(f"{'states':>23}: {' -> '.join(summary['states'])}")
+    print(f"{'summary':>23}: {out.resolve() / 'summary.json'}")
     return 0
 
 
@@ -94,7 +97,9 @@ async def _demo(out: Path, seconds: float, headless: bool) -> dict[str, Any]:
     credentials = HubCredentials(out / "hub-tls")
     if not credentials.exists():
         init_hub_credentials(credentials.folder, ["127.0.0.1"])
-    hub = Hub(Store(out / "hub.sqlite3"), out / "recordings")
+    clock = HubClock()
+    audit = AuditTrail.in_folder(out / "audit", clock)
+    hub = Hub(Store(out / "hub.sqlite3"), out / "recordings", clock, audit=audit)
     try:
         url = await stages.run("hub", hub.start(tls=credentials.server_context()))
         session_id = await hub.create_session(CASE_NUMBER)
@@ -122,16 +127,23 @@ async def _demo(out: Path, seconds: float, headless: bool) -> dict[str, Any]:
         duration = live.recording_info.duration_s if live.recording_info else 0.0
     finally:
         await hub.close()
-    pdf = await stages.run("documents", _in_thread(_make_agreement, out, session_id, signatures))
-    sealed = await stages.run("archive", _in_thread(_seal, out, session_id, recording, pdf))
+    docs = await stages.run(
+        "documents",
+        _in_thread(_make_documents, out, session_id, recording, timeline, signatures, duration),
+    )
+    audit_log = audit.path(session_id)
+    sealed = await stages.run(
+        "archive", _in_thread(_seal, out, session_id, recording, docs, audit_log)
+    )
     summary = {
         "session_id": session_id,
         "case_number": CASE_NUMBER,
         "recording": str(recording),
-        "agreement_pdf": str(pdf),
+        **docs.summary(),
         "archive_bag": str(sealed.bag_dir),
         "disc_image": str(sealed.disc_image),
         "archive_identity": str(pleadesk_home() / "archive-identity.txt"),
+        "audit_log": str(audit_log),
         "parties": list(REQUIRED_ROLES),
         "states": states,
         "timeline": timeline,
@@ -204,31 +216,47 @@ async def _hold_session(
                 await process.wait()
 
 
-def _make_agreement(out: Path, session_id: str, signatures: dict[str, dict[str, Any]]) -> Path:
-    from documents.agreement import demo_agreement
-    from documents.pdf import render_agreement
-    from documents.signature import Signature
-    from documents.signing import DemoPki, sign_agreement
+def _make_documents(
+    out: Path,
+    session_id: str,
+    recording: Path,
+    timeline: list[dict[str, Any]],
+    signatures: dict[str, dict[str, Any]],
+    duration: float,
+) -> Any:
+    from documents.session_documents import make_session_documents
+    from documents.synthetic import synthetic_fingerprint
 
     missing = {"suspect", "lawyer"} - set(signatures)
     if missing:
         raise DemoError("documents", f"no signature from {', '.join(sorted(missing))}")
-    agreement = demo_agreement(CASE_NUMBER, session_id)
-    handwriting = {role: Signature.from_json(data) for role, data in signatures.items()}
-    pdf = render_agreement(agreement, handwriting)
-    signed = sign_agreement(pdf, DemoPki.load_or_create(pleadesk_home() / "demo-pki"))
-    path = out / "agreement.pdf"
-    path.write_bytes(signed)
-    return path
+    return make_session_documents(
+        out / "documents",
+        case_number=CASE_NUMBER,
+        session_id=session_id,
+        recordings=[recording],
+        timeline=timeline,
+        signatures=signatures,
+        parties=list(REQUIRED_ROLES),
+        pki_dir=pleadesk_home() / "demo-pki",
+        fingerprint=synthetic_fingerprint(7),  # the demo terminal has no fingerprint reader
+        durations={recording.name: duration},
+    )
 
 
-def _seal(out: Path, session_id: str, recording: Path, pdf: Path) -> Any:
+def _seal(out: Path, session_id: str, recording: Path, docs: Any, audit_log: Path) -> Any:
     from recording.age import load_or_create_identity
     from recording.seal import seal_session
 
     identity = load_or_create_identity(pleadesk_home() / "archive-identity.txt")
     return seal_session(
-        {f"recording/{recording.name}": recording, "documents/agreement.pdf": pdf},
+        {
+            f"recording/{recording.name}": recording,
+            "documents/agreement.pdf": docs.agreement_pdf,
+            "documents/recording-statement.pdf": docs.recording_statement_pdf,
+            "documents/rights-notice.pdf": docs.rights_notice_pdf,
+            f"logs/{audit_log.name}": audit_log,
+        },
         [identity.recipient],
         out / "archive",
         {"External-Identifier": CASE_NUMBER, "PleaDesk-Session-Id": session_id},

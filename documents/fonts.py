@@ -44,9 +44,34 @@ def register_cjk_font() -> str:
     reportlab keeps registered fonts in its own process-wide table; we only consult it, so
     parsing the 17 MB font file happens once. The font is embedded as a subset (``TTFont``).
     """
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     if CJK_FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        # reportlab wraps every stream (fonts, pages, images) in ASCII85 by default, a 7-bit
+        # mail relic it encodes in pure Python without its optional C accelerator: a quarter
+        # of a second per fingerprint image. Plain deflated binary streams are ordinary PDF.
+        rl_config.useA85 = 0
         pdfmetrics.registerFont(TTFont(CJK_FONT_NAME, str(cjk_font_path())))
     return CJK_FONT_NAME
+
+
+#: Name under which the Latin face of English renderings is registered.
+LATIN_FONT_NAME = "PleaDeskVera"
+
+
+def register_latin_font() -> str:
+    """Register the Latin face for English renderings and return its font name.
+
+    Bitstream Vera ships inside reportlab (``reportlab/fonts/Vera.ttf``, Bitstream Vera
+    licence), so it is always present and is embedded as a subset like the CJK face.
+    """
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if LATIN_FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        path = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+        pdfmetrics.registerFont(TTFont(LATIN_FONT_NAME, str(path)))
+    return LATIN_FONT_NAME

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
-from recording.age import ArchiveError
+from recording.age_errors import ArchiveError
 
 Progress = Callable[[int, int], None]
 """``progress(done_bytes, total_bytes)`` while payload files are copied or checked."""
@@ -133,12 +133,45 @@ def _copy_hashed(src: Path, dst: Path, move: bool, advance: Callable[[int], None
     return digest.hexdigest()
 
 
-def _write_tag_files(root: Path, info: list[str], manifest: list[str]) -> None:
-    (root / "bagit.txt").write_text(_BAGIT_TXT, encoding="utf-8")
-    (root / "bag-info.txt").write_text("".join(info), encoding="utf-8")
-    (root / MANIFEST).write_text("".join(manifest), encoding="utf-8")
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "x", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def write_tag_files(root: Path, info: Sequence[str], manifest: Sequence[str]) -> None:
+    """Write bagit.txt, bag-info.txt (``info`` lines), the manifest and the tag manifest.
+
+    ``manifest`` lines are ``"<sha256>  data/<path>\n"``. Files are new and fsynced.
+    """
+    _write_synced(root / "bagit.txt", _BAGIT_TXT)
+    _write_synced(root / "bag-info.txt", "".join(info))
+    _write_synced(root / MANIFEST, "".join(manifest))
     tag_lines = [f"{_hash_file(root / n)}  {n}\n" for n in ("bagit.txt", "bag-info.txt", MANIFEST)]
-    (root / TAG_MANIFEST).write_text("".join(tag_lines), encoding="utf-8")
+    _write_synced(root / TAG_MANIFEST, "".join(tag_lines))
+
+
+def info_lines(fields: Mapping[str, str | Sequence[str]]) -> list[str]:
+    """bag-info.txt lines (``Label: value``) for ``fields``; a list value repeats its label."""
+    return _info_lines(fields)
+
+
+def read_bag_info(bag_dir: Path) -> list[tuple[str, str]]:
+    """The (label, value) pairs of bag-info.txt in file order (continuation lines joined)."""
+    pairs: list[tuple[str, str]] = []
+    for line in (Path(bag_dir) / "bag-info.txt").read_text(encoding="utf-8").splitlines():
+        if line[:1] in (" ", "\t") and pairs:
+            pairs[-1] = (pairs[-1][0], pairs[-1][1] + " " + line.strip())
+        elif ":" in line:
+            label, value = line.split(":", 1)
+            pairs.append((label.strip(), value.strip()))
+    return pairs
+
+
+def manifest_sha256(bag_dir: Path) -> str:
+    """SHA-256 of the bag's payload manifest: one value that pins every payload file."""
+    return _hash_file(Path(bag_dir) / MANIFEST)
 
 
 def make_bag(
@@ -191,7 +224,7 @@ def make_bag(
             target = staging / "data" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             manifest.append(f"{_copy_hashed(src, target, move, advance)}  data/{name}\n")
-        _write_tag_files(staging, info, manifest)
+        write_tag_files(staging, info, manifest)
         staging.chmod(0o755)  # mkdtemp makes it private; a bag is meant to be shared
         staging.replace(bag_dir)
     except BaseException:

@@ -1,16 +1,17 @@
 """The composite picture of a session: the suspect large, the other parties as labelled tiles.
 
 Theory of operation: the layout is planned once from the list of roles. The suspect (or, if
-there is none, the first role) fills the main area on the left, keeping its aspect ratio; the
-others are stacked as tiles in the column on the right. Under the main area a dark band carries
-the suspect's label, the date and time and the elapsed session time, so no part of the
-suspect's picture is ever covered by text.
+there is none, the first role) fills the main area on the left, keeping its aspect ratio; a
+second camera on the suspect's side (role ``suspect_room``: the whole room) is set into the
+main area's lower right corner as a picture-in-picture; the others are stacked as tiles in the
+column on the right. Under the main area a dark band carries, on its first line, the case
+number and the current session step, and on its second the suspect's label, the date and time
+and the elapsed session time, so no part of the suspect's picture is ever covered by text.
 
-Chinese labels cannot be drawn with OpenCV's Hershey fonts (ASCII only), so every label and
-the "no signal" card are rendered once with Pillow from a CJK TrueType font and then only
-copied into each frame. The clock text changes every frame and is ASCII, so it is drawn with
-``cv2.putText``, which is fast (well under a millisecond at 1280x720). The picture is built in
-I420, the encoder's format (see :mod:`recording.yuv`), which saves a full-frame conversion.
+Captions and cards are rendered with Pillow (:mod:`recording.cards`) and cached. The clock
+text changes every frame and is ASCII, so it is drawn with ``cv2.putText``, which is fast (well
+under a millisecond at 1280x720). The picture is built in I420, the encoder's format (see
+:mod:`recording.yuv`), which saves a full-frame conversion.
 """
 
 from __future__ import annotations
@@ -22,13 +23,35 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from recording import yuv
+from recording.cards import (
+    LOST_FILL,
+    PlaneCache,
+    load_font,
+    render_card,
+    render_label,
+)
+
+__all__ = [
+    "NO_SIGNAL_ASCII",
+    "NO_SIGNAL_ZH",
+    "ROLE_CAPTIONS_ZH",
+    "ROOM_ROLE",
+    "Compositor",
+    "Layout",
+    "Rect",
+    "caption_for",
+    "clock_text",
+    "elapsed_text",
+    "render_card",
+    "render_label",
+]
 
 #: Chinese captions of the roles PleaDesk knows; any other role is captioned with its name.
 ROLE_CAPTIONS_ZH: Mapping[str, str] = {
     "suspect": "犯罪嫌疑人",
+    "suspect_room": "全景",
     "prosecutor": "检察官",
     "lawyer": "值班律师",
     "guardian": "法定代理人",
@@ -36,14 +59,14 @@ ROLE_CAPTIONS_ZH: Mapping[str, str] = {
     "technician": "技术人员",
 }
 
+#: The role of the suspect-side room camera, shown as a picture-in-picture.
+ROOM_ROLE = "suspect_room"
 NO_SIGNAL_ZH = "无信号 / no signal"
 NO_SIGNAL_ASCII = "no signal"
+MIN_SIZE = (704, 576)
 
 _BACKGROUND = (16, 16, 16)
-_NO_SIGNAL_FILL = (48, 48, 48)
 _BAND_FILL = (24, 24, 24)
-_LABEL_FILL = (32, 32, 32)
-_TEXT = (255, 255, 255)
 _TEXT_LUMA = 235  # white in limited-range luma
 
 
@@ -59,13 +82,20 @@ class Rect:
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each party's picture and the time band go in the output picture."""
+    """Where each party's picture, the room view and the time band go in the output picture."""
 
     size: tuple[int, int]
     main_role: str
     main: Rect
     band: Rect
     tiles: tuple[tuple[str, Rect], ...]
+    pip: tuple[str, Rect] | None = None
+
+    @property
+    def areas(self) -> tuple[tuple[str, Rect], ...]:
+        """Every party's area: the main picture, the room view if any, then the tiles."""
+        pip = (self.pip,) if self.pip else ()
+        return ((self.main_role, self.main), *pip, *self.tiles)
 
     @classmethod
     def plan(cls, roles: Sequence[str], size: tuple[int, int]) -> Layout:
@@ -76,11 +106,16 @@ class Layout:
             raise ValueError(f"roles must be distinct, got {list(roles)}")
         width, height = size
         main_role = "suspect" if "suspect" in roles else roles[0]
-        others = [r for r in roles if r != main_role]
+        has_room = ROOM_ROLE in roles and main_role != ROOM_ROLE
+        others = [r for r in roles if r not in (main_role, ROOM_ROLE if has_room else None)]
         main_w = (width * 3 // 4) // 2 * 2
-        band_h = max(24, height // 20) // 2 * 2
+        band_h = _band_rows(height)[0] + _band_rows(height)[1]
         main = Rect(0, 0, main_w, height - band_h)
         band = Rect(0, height - band_h, main_w, band_h)
+        pip = None
+        if has_room:
+            pw, ph = main_w // 4 // 2 * 2, main_w // 4 * 3 // 4 // 2 * 2
+            pip = (ROOM_ROLE, Rect(main_w - pw - 8, main.h - ph - 8, pw, ph))
         # At least three slots, so one or two other parties still get 4:3 tiles (320x240).
         slots = max(3, len(others))
         tile_h = height // slots // 2 * 2
@@ -88,7 +123,12 @@ class Layout:
             (role, Rect(main_w, k * tile_h, width - main_w, tile_h))
             for k, role in enumerate(others)
         )
-        return cls(size, main_role, main, band, tiles)
+        return cls(size, main_role, main, band, tiles, pip)
+
+
+def _band_rows(height: int) -> tuple[int, int]:
+    """Heights of the band's caption line and clock line."""
+    return max(20, height // 26) // 2 * 2, max(24, height // 20) // 2 * 2
 
 
 def caption_for(role: str, *, chinese: bool) -> str:
@@ -96,34 +136,6 @@ def caption_for(role: str, *, chinese: bool) -> str:
     if chinese:
         return ROLE_CAPTIONS_ZH.get(role, role)
     return role
-
-
-def render_label(text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont) -> np.ndarray:
-    """Render ``text`` in white on a dark box; returns a BGR uint8 image."""
-    left, top, right, bottom = (int(v) for v in font.getbbox(text))
-    pad = 4
-    image = Image.new("RGB", (right - left + 2 * pad, bottom - top + 2 * pad), _LABEL_FILL)
-    ImageDraw.Draw(image).text((pad - left, pad - top), text, font=font, fill=_TEXT)
-    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-
-
-def render_card(size: tuple[int, int], text: str, font: ImageFont.FreeTypeFont) -> np.ndarray:
-    """A dark card of ``size`` (w, h) with ``text`` centred; the picture of a silent party."""
-    w, h = size
-    image = Image.new("RGB", (w, h), _NO_SIGNAL_FILL)
-    left, top, right, bottom = (int(v) for v in font.getbbox(text))
-    x = (w - (right - left)) // 2 - left
-    y = (h - (bottom - top)) // 2 - top
-    ImageDraw.Draw(image).text((x, y), text, font=font, fill=_TEXT)
-    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-
-
-def _load_font(path: Path | None, px: int) -> ImageFont.FreeTypeFont:
-    if path is None:
-        return ImageFont.load_default(size=px)  # type: ignore[return-value]
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"label font not found: {path}")
-    return ImageFont.truetype(str(path), px)
 
 
 def clock_text(wall_time: float) -> str:
@@ -157,24 +169,30 @@ class Compositor:
         if width % 4 or height % 4:
             raise ValueError(f"the picture size must be a multiple of 4, got {width}x{height}")
         self.layout = Layout.plan(roles, size)
-        chinese = label_font is not None
-        label_face = _load_font(label_font, max(12, height // 36))
-        card_face = _load_font(label_font, max(12, height // 30))
+        self.chinese = label_font is not None
+        caption_h, clock_h = _band_rows(height)
+        self._label_face = load_font(label_font, max(12, height // 36))
+        self._caption_face = load_font(label_font, max(12, caption_h * 2 // 3))
+        self._card_face = load_font(label_font, max(12, height // 30))
         self._labels = {
-            role: yuv.from_bgr(render_label(caption_for(role, chinese=chinese), label_face))[1]
+            role: yuv.from_bgr(
+                render_label(caption_for(role, chinese=self.chinese), self._label_face)
+            )[1]
             for role in roles
         }
-        card_text = NO_SIGNAL_ZH if chinese else NO_SIGNAL_ASCII
-        self._areas = ((self.layout.main_role, self.layout.main), *self.layout.tiles)
+        card_text = NO_SIGNAL_ZH if self.chinese else NO_SIGNAL_ASCII
+        self._areas = self.layout.areas
         self._cards = {
-            role: yuv.from_bgr(render_card((rect.w, rect.h), card_text, card_face))[1]
+            role: yuv.from_bgr(render_card((rect.w, rect.h), card_text, self._card_face))[1]
             for role, rect in self._areas
         }
+        self._texts = PlaneCache()
         background = np.full((height, width, 3), _BACKGROUND, np.uint8)
         band = self.layout.band
         background[band.y : band.y + band.h, band.x : band.x + band.w] = _BAND_FILL
         self._background = yuv.from_bgr(background)[0]
-        self._text_scale = band.h / 50
+        self._caption_h, self._clock_h = caption_h, clock_h
+        self._text_scale = clock_h / 50
         self._scaled: dict[str, tuple[np.ndarray, yuv.Planes]] = {}
 
     def compose(
@@ -182,20 +200,26 @@ class Compositor:
         pictures: Mapping[str, np.ndarray | None],
         elapsed: float,
         wall_time: float,
+        *,
+        caption: str = "",
+        cards: Mapping[str, Sequence[str]] | None = None,
     ) -> np.ndarray:
         """Return the output picture for one instant as an I420 buffer (``h * 3 // 2`` x ``w``).
 
-        ``pictures`` maps a role to its BGR picture, or to None (or no entry) for a party with no
-        current picture, which is shown as a "no signal" card. ``elapsed`` (seconds) is shown as
-        ``HH:MM:SS``, ``wall_time`` (Unix seconds) as the local date and time. Use
-        :func:`recording.yuv.to_bgr` to look at the result.
+        ``pictures`` maps a role to its BGR or I420 picture, or to None (or no entry) for a
+        party with no current picture. Such a party shows its entry in ``cards`` (lines of
+        text, e.g. "signal lost" and since when) on a dark red card, or else the "no signal"
+        card. ``caption`` (case number and step) is shown on the band's first line,
+        ``wall_time`` (Unix seconds) as the local date and time, ``elapsed`` (seconds) as
+        ``HH:MM:SS``. Use :func:`recording.yuv.to_bgr` to look at the result.
         """
         buffer = self._background.copy()
         canvas = yuv.planes_of(buffer)
+        cards = cards or {}
         for role, rect in self._areas:
             picture = pictures.get(role)
             if picture is None:
-                yuv.paste(canvas, self._cards[role], rect.x, rect.y)
+                yuv.paste(canvas, self._card(role, rect, cards.get(role)), rect.x, rect.y)
             else:
                 scaled = self._scale(role, picture, rect)
                 x = rect.x + (rect.w - scaled.width) // 2
@@ -203,8 +227,18 @@ class Compositor:
                 yuv.paste(canvas, scaled, x, y)
             if role != self.layout.main_role:
                 yuv.paste(canvas, self._labels[role], rect.x, rect.y)
-        self._draw_band(canvas, elapsed, wall_time)
+        if self.layout.pip is not None:
+            _frame(canvas, self.layout.pip[1])
+        self._draw_band(canvas, elapsed, wall_time, caption)
         return buffer
+
+    def _card(self, role: str, rect: Rect, lines: Sequence[str] | None) -> yuv.Planes:
+        if not lines:
+            return self._cards[role]
+        key = ("card", role, tuple(lines))
+        return self._texts.get(
+            key, lambda: render_card((rect.w, rect.h), list(lines), self._card_face, LOST_FILL)
+        )
 
     def _scale(self, role: str, picture: np.ndarray, rect: Rect) -> yuv.Planes:
         cached = self._scaled.get(role)
@@ -215,15 +249,25 @@ class Compositor:
         self._scaled[role] = (picture, scaled)
         return scaled
 
-    def _draw_band(self, canvas: yuv.Planes, elapsed: float, wall_time: float) -> None:
+    def _draw_band(
+        self, canvas: yuv.Planes, elapsed: float, wall_time: float, caption: str
+    ) -> None:
         band = self.layout.band
+        if caption:
+            text = self._texts.get(
+                ("caption", caption),
+                lambda: render_label(caption, self._caption_face, fill=_BAND_FILL),
+            )
+            y = band.y + max(0, (self._caption_h - text.height) // 2)
+            yuv.paste(canvas, text, band.x + 8, y)
+        top = band.y + self._caption_h
         label = self._labels[self.layout.main_role]
         x = band.x + 8
-        yuv.paste(canvas, label, x, band.y + max(0, (band.h - label.height) // 2))
+        yuv.paste(canvas, label, x, top + max(0, (self._clock_h - label.height) // 2))
         # Text is drawn on the luma plane only: white and grey need no colour.
         font, scale, thickness = cv2.FONT_HERSHEY_SIMPLEX, self._text_scale, 2
         (_, text_h), _ = cv2.getTextSize("0", font, scale, thickness)
-        baseline_y = band.y + (band.h + text_h) // 2
+        baseline_y = top + (self._clock_h + text_h) // 2
         x += label.width + 16
         cv2.putText(
             canvas.y, clock_text(wall_time), (x, baseline_y), font, scale, _TEXT_LUMA, thickness,
@@ -235,3 +279,11 @@ class Compositor:
             canvas.y, clock, (band.x + band.w - clock_w - 12, baseline_y), font, scale,
             _TEXT_LUMA, thickness, cv2.LINE_AA,
         )  # fmt: skip
+
+
+def _frame(canvas: yuv.Planes, rect: Rect) -> None:
+    """A 2-pixel grey border around ``rect``, so the room view stands apart from the main one."""
+    x0, y0, x1, y1 = rect.x - 2, rect.y - 2, rect.x + rect.w, rect.y + rect.h
+    cv2.rectangle(canvas.y, (x0, y0), (x1 + 1, y1 + 1), 160, 2)
+    cv2.rectangle(canvas.u, (x0 // 2, y0 // 2), (x1 // 2, y1 // 2), 128, 1)
+    cv2.rectangle(canvas.v, (x0 // 2, y0 // 2), (x1 // 2, y1 // 2), 128, 1)

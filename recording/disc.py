@@ -17,122 +17,29 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
-from recording.age import ArchiveError
+from recording.disc_tool import (
+    DiscError,
+    DiscFileTooLargeError,
+    DiscImageError,
+    DiscToolError,
+    DiscVerificationError,
+    run_xorriso,
+    sanitize_volume_id,
+    shell_unquote,
+    tail,
+    timeout_for,
+)
 
 Progress = Callable[[int, int], None]
 """``progress(done_bytes, total_bytes)`` while an image is written (about once a second)."""
 
 MAX_FILE_SIZE = 4 * 1024**3 - 1
-VOLUME_ID_LENGTH = 32
 _SECTOR = 2048
-_XORRISO = "xorriso"
-_MIN_SPEED = 4 * 1024**2  # bytes/s assumed for time limits: a slow disk, well below xorriso's
-_BASE_TIMEOUT = 120.0
 _WRITING = re.compile(r"Writing:\s+\d+s\s+([\d.]+)%")
-
-
-class DiscError(ArchiveError):
-    """A disc image cannot be built from the given folder."""
-
-
-class DiscFileTooLargeError(DiscError):
-    """A file is 4 GiB or larger and cannot go on a disc as one file."""
-
-
-class DiscImageError(DiscError):
-    """The file is missing, unreadable or not an ISO 9660 disc image."""
-
-
-class DiscVerificationError(DiscError):
-    """The disc's contents do not match the checksums recorded on it; ``bad_files`` names them."""
-
-    def __init__(self, message: str, bad_files: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.bad_files = tuple(bad_files)
-
-
-class DiscToolError(DiscError):
-    """xorriso is missing, failed, or did not finish in time."""
-
-
-def sanitize_volume_id(text: str) -> str:
-    """Turn ``text`` into an ISO 9660 volume id: A-Z, 0-9 and ``_``, at most 32 characters."""
-    volume_id = re.sub(r"[^A-Z0-9]+", "_", text.upper()).strip("_")[:VOLUME_ID_LENGTH]
-    volume_id = volume_id.rstrip("_")
-    if not volume_id:
-        raise DiscError(
-            f"The disc label {text!r} has no letters or digits usable on a disc. Use a label "
-            "made of Latin letters and digits, such as the case number in ASCII."
-        )
-    return volume_id
-
-
-def _tail(stderr: str, lines: int = 12) -> str:
-    """The informative end of xorriso's messages (problems first, else the last lines)."""
-    all_lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    problems = [line for line in all_lines if re.search(r"FAILURE|SORRY|FATAL|WARNING", line)]
-    return "\n".join((problems or all_lines)[-lines:])
-
-
-def _run(
-    args: list[str], timeout: float, on_message: Callable[[str], None] | None = None
-) -> tuple[int, str, str]:
-    """Run xorriso; return (exit code, result text, messages). Killed after ``timeout`` s.
-
-    Results (file lists, check verdicts) come on stdout, messages and progress on stderr.
-    """
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}  # file names are UTF-8 whatever the desk's locale
-    try:
-        proc = subprocess.Popen(
-            [_XORRISO, *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            errors="surrogateescape",
-            env=env,
-        )
-    except FileNotFoundError:
-        raise DiscToolError(
-            "The disc tool xorriso is not installed. Ask the technician to install it "
-            "(Debian package 'xorriso')."
-        ) from None
-    timed_out = threading.Event()
-
-    def kill() -> None:
-        timed_out.set()
-        proc.kill()
-
-    result: list[str] = []
-    messages: list[str] = []
-    reader = threading.Thread(target=lambda: result.append(proc.stdout.read()))  # type: ignore
-    watchdog = threading.Timer(timeout, kill)
-    with proc:  # closes the pipes and reaps the process, also on error
-        watchdog.start()
-        reader.start()
-        try:
-            for line in proc.stderr:  # type: ignore[union-attr]
-                messages.append(line)
-                if on_message is not None:
-                    on_message(line)
-        except BaseException:  # e.g. the progress callback cancelled the work
-            proc.kill()
-            raise
-        finally:
-            watchdog.cancel()
-            reader.join()
-    if timed_out.is_set():
-        raise DiscToolError(
-            f"xorriso did not finish within {timeout:.0f} s and was stopped. Check the drive or "
-            f"disk and try again.\n{_tail(''.join(messages))}"
-        )
-    return proc.returncode, "".join(result), "".join(messages)
 
 
 def _check_source(source_dir: Path) -> int:
@@ -157,10 +64,6 @@ def _check_source(source_dir: Path) -> int:
                 )
             total += size
     return total
-
-
-def _timeout(size: int) -> float:
-    return _BASE_TIMEOUT + size / _MIN_SPEED
 
 
 def build_disc_image(
@@ -194,7 +97,7 @@ def build_disc_image(
     args = [
         "-abort_on", "FAILURE",
         "-file_size_limit", str(MAX_FILE_SIZE), "--",
-        "-outdev", f"stdio:{tmp_name}",
+        "-outdev", f"stdio:{tmp_name}", "-stdio_sync", "off", "-fs", "64m",
         "-volid", label, "-joliet", "on", "-rockridge", "on", "-md5", "on",
         "-map", str(source_dir), "/",
         "-chown_r", "0", "/", "--", "-chgrp_r", "0", "/", "--",
@@ -204,11 +107,11 @@ def build_disc_image(
     ]
     # fmt: on
     try:
-        code, _, messages = _run(args, timeout or _timeout(total), on_message)
+        code, _, messages = run_xorriso(args, timeout or timeout_for(total), on_message)
         if code != 0:
             raise DiscToolError(
                 f"The disc image {image_path.name} could not be written (xorriso exit {code}). "
-                f"Check free space and the source files, then try again.\n{_tail(messages)}"
+                f"Check free space and the source files, then try again.\n{tail(messages)}"
             )
         with open(tmp_name, "rb+") as image:
             os.fsync(image.fileno())
@@ -241,22 +144,14 @@ def _check_image(image: Path) -> int:
     return size
 
 
-def _unquote(text: str) -> str:
-    """Undo xorriso's shell-style quoting of a path: 'it'"'"'s' -> it's."""
-    text = text.strip()
-    if text.startswith("'") and text.endswith("'"):
-        text = text[1:-1].replace("'\"'\"'", "'")
-    return text
-
-
 def list_disc_image(image: Path, timeout: float | None = None) -> list[str]:
     """Return the files on the image as sorted relative paths (``data/recording/x.age``)."""
     image = Path(image)
     size = _check_image(image)
     args = ["-indev", f"stdio:{image}", "-sh_style_result", "on", "-find", "/", "-type", "f", "--"]
-    code, result, messages = _run(args, timeout or _timeout(size // 100))
+    code, result, messages = run_xorriso(args, timeout or timeout_for(size // 100))
     if code != 0:
-        raise DiscImageError(f"The file list of {image} cannot be read.\n{_tail(messages)}")
+        raise DiscImageError(f"The file list of {image} cannot be read.\n{tail(messages)}")
     return sorted(line.lstrip("/") for line in result.splitlines() if line.strip())
 
 
@@ -273,9 +168,9 @@ def verify_disc_image(image: Path, timeout: float | None = None) -> None:
         "-check_md5_r", "FAILURE", "/", "--", "-check_md5", "FAILURE", "--",
     ]
     # fmt: on
-    code, result, messages = _run(args, timeout or _timeout(size))
+    code, result, messages = run_xorriso(args, timeout or timeout_for(size))
     bad = [
-        _unquote(line.split(":", 1)[1])
+        shell_unquote(line.split(":", 1)[1])
         for line in result.splitlines()
         if line.startswith("MD5 MISMATCH:")
     ]
@@ -293,7 +188,7 @@ def verify_disc_image(image: Path, timeout: float | None = None) -> None:
         )
     if code != 0 or "session data match recorded md5" not in result:
         raise DiscVerificationError(
-            f"{image} could not be read completely. {advice}\n{_tail(messages)}"
+            f"{image} could not be read completely. {advice}\n{tail(messages)}"
         )
 
 
@@ -314,7 +209,7 @@ def extract_disc_image(image: Path, dest_dir: Path, timeout: float | None = None
         "/",
         str(dest_dir),
     ]
-    code, _, messages = _run(args, timeout or _timeout(size))
+    code, _, messages = run_xorriso(args, timeout or timeout_for(size))
     if code != 0:
-        raise DiscImageError(f"Files could not be copied off {image}.\n{_tail(messages)}")
+        raise DiscImageError(f"Files could not be copied off {image}.\n{tail(messages)}")
     return dest_dir

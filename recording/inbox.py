@@ -4,6 +4,11 @@ Putting media in must be cheap and never block the event loop, so it only valida
 to a bounded per-party buffer under a lock and returns. When a buffer is full the oldest entry
 is dropped and counted: memory stays bounded even if the writer stalls, and the newest media,
 which the recording needs next, is kept.
+
+The inbox also keeps, per party, how far its media has arrived (the capture time of its newest
+picture and of the end of its newest sound) and when it last sent anything. From these the
+writer knows when every party still sending has delivered an instant, and can write it at
+once instead of waiting a fixed latency (:meth:`MediaInbox.watermarks`).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ class RecordingInputError(ValueError):
 
 @dataclass(frozen=True)
 class Picture:
-    """One party's picture (BGR) taken at session time ``t``."""
+    """One party's picture (BGR or I420) taken at session time ``t``."""
 
     t: float
     image: np.ndarray
@@ -40,11 +45,40 @@ class AudioChunk:
     t: float
 
 
+@dataclass(frozen=True)
+class Marker:
+    """Something said about the session at session time ``t``, in order with the media.
+
+    ``kind`` is ``"step"`` (``text``: the step's label), ``"caption"`` (``text``: the case
+    number) or ``"lost"`` (``role`` was lost; ``text``: why).
+    """
+
+    kind: str
+    t: float
+    text: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class FrameInputs:
+    """What one output frame shows of each party.
+
+    ``shown`` maps each role to its picture (None: nothing current); ``taken`` lists, per
+    role, every picture that left the buffers for this frame, in arrival order.
+    """
+
+    shown: dict[str, Picture | None]
+    taken: dict[str, list[Picture]]
+
+
 @dataclass
 class _Party:
     queue: deque[Picture]
     shown: Picture | None = None
     dropped: int = 0
+    video_until: float | None = None
+    audio_until: float | None = None
+    arrived: float = float("-inf")
 
 
 def _describe(value: object) -> str:
@@ -52,17 +86,23 @@ def _describe(value: object) -> str:
 
 
 class MediaInbox:
-    """Bounded, thread-safe buffers of every party's pictures and audio."""
+    """Bounded, thread-safe buffers of every party's pictures, audio and markers."""
 
     def __init__(self, roles: Sequence[str], *, pictures: int, audio_chunks: int = 2000) -> None:
         self._lock = threading.Lock()
         self._parties = {role: _Party(deque(maxlen=pictures)) for role in roles}
         self._audio: deque[AudioChunk] = deque(maxlen=audio_chunks)
+        self._markers: list[Marker] = []
         self._dropped_audio = 0
         self._open = True
 
-    def put_video(self, role: str, image: np.ndarray, t: float) -> None:
-        """Queue ``role``'s picture taken at ``t``, kept without copying.
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The parties, in the order given."""
+        return tuple(self._parties)
+
+    def put_video(self, role: str, image: np.ndarray, t: float, arrived: float) -> None:
+        """Queue ``role``'s picture taken at ``t`` (and handed over at ``arrived``), uncopied.
 
         A picture is BGR ``(H, W, 3)`` uint8, or an I420 buffer ``(H * 3 // 2, W)`` uint8 as
         decoders produce it (no colour conversion needed).
@@ -74,16 +114,21 @@ class MediaInbox:
                 "a picture must be uint8 BGR of shape (H, W, 3) or I420 of shape (H * 3 // 2, W) "
                 f"with even sides, got {_describe(image)}"
             )
+        t = float(t)
         with self._lock:
             if not self._open:
                 return
             if len(party.queue) == party.queue.maxlen:
                 party.dropped += 1
-            party.queue.append(Picture(float(t), image))
+            party.queue.append(Picture(t, image))
+            party.video_until = t if party.video_until is None else max(party.video_until, t)
+            party.arrived = arrived
 
-    def put_audio(self, role: str, samples: np.ndarray, sample_rate: int, t: float) -> None:
+    def put_audio(
+        self, role: str, samples: np.ndarray, sample_rate: int, t: float, arrived: float
+    ) -> None:
         """Queue a copy of ``role``'s int16 audio, ``(N,)`` or ``(N, 2)``, starting at ``t``."""
-        self._party(role)
+        party = self._party(role)
         if not (
             isinstance(samples, np.ndarray)
             and samples.dtype == np.int16
@@ -96,38 +141,89 @@ class MediaInbox:
             raise RecordingInputError(f"sample rate must be positive, got {sample_rate}")
         # A copy: capture callbacks commonly reuse their buffer for the next chunk.
         chunk = AudioChunk(role, samples.copy(), int(sample_rate), float(t))
+        end = chunk.t + len(samples) / sample_rate
         with self._lock:
             if not self._open:
                 return
             if len(self._audio) == self._audio.maxlen:
                 self._dropped_audio += 1
             self._audio.append(chunk)
+            party.audio_until = end if party.audio_until is None else max(party.audio_until, end)
+            party.arrived = arrived
+
+    def put_marker(self, marker: Marker) -> None:
+        """Queue a marker (a session step, a caption, a lost party)."""
+        if marker.role:
+            self._party(marker.role)
+        with self._lock:
+            if self._open:
+                self._markers.append(marker)
 
     def close(self) -> None:
         """Refuse further media silently (the recording has stopped or failed)."""
         with self._lock:
             self._open = False
 
-    def pictures_at(self, at: float, stale_after: float) -> dict[str, np.ndarray | None]:
-        """Each party's latest picture taken at or before ``at``.
+    def watermarks(self, now: float, active_within: float) -> tuple[float | None, float | None]:
+        """How far (video, audio) every party still sending has delivered, in capture time.
 
-        A party with no such picture, or whose picture is older than ``stale_after`` seconds,
-        maps to None. Pictures up to ``at`` leave the buffers.
+        A party still sends if anything of it arrived in the last ``active_within`` seconds;
+        parties that never sent pictures (or sound) do not hold video (or audio) back.
+        None: no such party.
         """
+        video: list[float] = []
+        audio: list[float] = []
         with self._lock:
             for party in self._parties.values():
+                if now - party.arrived > active_within:
+                    continue
+                if party.video_until is not None:
+                    video.append(party.video_until)
+                if party.audio_until is not None:
+                    audio.append(party.audio_until)
+        return (min(video) if video else None, min(audio) if audio else None)
+
+    def frame_at(
+        self, at: float, stale_after: float, *, keep_taken: bool, ahead: float = 0.0
+    ) -> FrameInputs:
+        """Each party's picture taken nearest to ``at``, among those up to ``at + ahead``.
+
+        With ``ahead`` half a frame period, a picture lands in the output frame nearest to its
+        capture time (at most half a frame early or late) rather than always up to a frame
+        late. A picture before the one shown last time is never chosen. A party with no such
+        picture, or whose picture is older than ``stale_after`` seconds, maps to None.
+        Pictures up to ``at + ahead`` leave the buffers (listed in ``taken`` if
+        ``keep_taken``).
+        """
+        taken: dict[str, list[Picture]] = {}
+        limit = at + ahead + _EPS
+        with self._lock:
+            for role, party in self._parties.items():
                 queue = party.queue
-                while queue and queue[0].t <= at + _EPS:
+                popped: list[Picture] = []
+                while queue and queue[0].t <= limit:
                     picture = queue.popleft()
-                    # A picture older than the one shown came late; it must not go back in time.
-                    if party.shown is None or picture.t >= party.shown.t:
+                    popped.append(picture)
+                    before = party.shown
+                    # The picture nearest the frame's instant (the later one on a tie); one
+                    # older than the picture shown came late: never go back in time.
+                    if before is None or (
+                        picture.t >= before.t and abs(picture.t - at) <= abs(before.t - at) + _EPS
+                    ):
                         party.shown = picture
-        result: dict[str, np.ndarray | None] = {}
+                if keep_taken:
+                    taken[role] = popped
+        shown: dict[str, Picture | None] = {}
         for role, party in self._parties.items():
-            shown = party.shown
-            fresh = shown is not None and at - shown.t <= stale_after + _EPS
-            result[role] = shown.image if fresh and shown is not None else None
-        return result
+            current = party.shown
+            fresh = current is not None and at - current.t <= stale_after + _EPS
+            shown[role] = current if fresh else None
+        return FrameInputs(shown, taken)
+
+    def pictures_at(self, at: float, stale_after: float) -> dict[str, np.ndarray | None]:
+        """The images of :meth:`frame_at` (for callers that need no more)."""
+        inputs = self.frame_at(at, stale_after, keep_taken=False)
+        return {role: p.image if p is not None else None for role, p in inputs.shown.items()}
 
     def take_audio(self) -> list[AudioChunk]:
         """All queued audio chunks, oldest first; the buffer is emptied."""
@@ -135,6 +231,12 @@ class MediaInbox:
             chunks = list(self._audio)
             self._audio.clear()
         return chunks
+
+    def take_markers(self) -> list[Marker]:
+        """All queued markers, in the order they were put; the queue is emptied."""
+        with self._lock:
+            markers, self._markers = self._markers, []
+        return markers
 
     def dropped(self) -> tuple[int, int]:
         """(pictures, audio chunks) dropped so far because a buffer was full."""

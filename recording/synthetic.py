@@ -1,15 +1,22 @@
 """Synthetic camera and microphone tracks, for the demo, tests and stations with no devices.
 
-Each track is an aiortc ``MediaStreamTrack`` paced on its own grid (25 fps video, 20 ms audio)
+Each track is an aiortc ``MediaStreamTrack`` paced on a grid (25 fps video, 20 ms audio)
 against an injected clock. The picture is a dark moving test pattern carrying the party's role,
 so anyone looking at a recording can tell who is who; the sound is quiet noise with a short
 tone once a second, pitched per party.
+
+With ``clapper=True`` the tracks follow the clapper protocol (:mod:`recording.clapper`) on the
+*session* clock: pass ``session_time``, the station's estimate of session time, and the grid is
+laid on whole multiples of the frame period of session time, so whole session seconds line up
+across processes. Every frame's capture time in session time is kept:
+``track.capture_time(frame.pts)`` says when the picture or sound was "taken".
 """
 
 from __future__ import annotations
 
 import asyncio
 import fractions
+import math
 import time
 from collections.abc import Awaitable, Callable
 
@@ -18,14 +25,22 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame, VideoFrame
 
+from recording import clapper as cl
+from recording.stamps import CaptureStamps
+
 VIDEO_CLOCK_RATE = 90_000
 AUDIO_RATE = 48_000
 AUDIO_PTIME = 0.020
-ROLE_INDEX = {"suspect": 0, "prosecutor": 1, "lawyer": 2}
+ROLE_INDEX = cl.FIXED_INDEX
 
 
 class _PacedTrack(MediaStreamTrack):
-    """A track that hands out frame ``n`` no earlier than ``start + n * period``."""
+    """A track that hands out frame ``n`` (session time ``n * period``) once the clock is there.
+
+    The first frame is the next whole multiple of the period after the clock's first reading.
+    ``clock`` is session time when the track follows the session clock (clapper), else any
+    monotonic clock.
+    """
 
     def __init__(
         self,
@@ -37,25 +52,37 @@ class _PacedTrack(MediaStreamTrack):
         self._period = period
         self._clock = clock
         self._sleep = sleep
-        self._start: float | None = None
+        self._first: int | None = None
         self._index = 0
+        self.stamps = CaptureStamps()
 
-    async def _next_index(self) -> int:
+    async def _next_slot(self) -> tuple[int, int, float]:
+        """(count since the first frame, grid index, session time) of the next frame."""
         if self.readyState != "live":
             raise MediaStreamError
-        if self._start is None:
-            self._start = self._clock()
-        due = self._start + self._index * self._period
+        if self._first is None:
+            self._first = math.ceil(self._clock() / self._period - 1e-6)
+        grid = self._first + self._index
+        due = grid * self._period
         delay = due - self._clock()
         if delay > 0:
             await self._sleep(delay)
-        index = self._index
+        count = self._index
         self._index += 1
-        return index
+        return count, grid, due
+
+    def capture_time(self, pts: int) -> float | None:
+        """The session time at which the frame with ``pts`` was captured (None: unknown)."""
+        return self.stamps.capture_time(pts)
 
 
 class SyntheticVideoTrack(_PacedTrack):
-    """A moving test pattern with the party's role name, 640x480 at 25 fps by default."""
+    """A moving test pattern with the party's role name, 640x480 at 25 fps by default.
+
+    ``session_time`` (preferred) paces the track on the session clock; ``clock`` is the older
+    name for the same thing. With ``clapper=True`` the picture is white for 40 ms at the
+    party's clapper seconds; ``party`` overrides the clapper index taken from the role.
+    """
 
     kind = "video"
 
@@ -67,26 +94,40 @@ class SyntheticVideoTrack(_PacedTrack):
         fps: int = 25,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        session_time: Callable[[], float] | None = None,
+        clapper: bool = False,
+        party: int | None = None,
     ) -> None:
-        super().__init__(1 / fps, clock, sleep)
+        super().__init__(1 / fps, session_time or clock, sleep)
         self.role = role
+        self.party = cl.party_index(role) if party is None else party
+        self.clapper = clapper
         self._fps = fps
-        self._background = _pattern(size, ROLE_INDEX.get(role, 3))
+        self._background = _pattern(size, self.party)
         self._name_pixels = np.flatnonzero(_name_mask(role, size))
+        self._white = np.full((size[1], size[0], 3), 255, np.uint8)
 
     async def recv(self) -> VideoFrame:
         """The next frame, paced to the frame rate."""
-        index = await self._next_index()
+        count, grid, t = await self._next_slot()
+        picture = self.render(grid)
         # Hand out yuv420p, the encoders' format: a relayed frame reaches several encoder
         # threads at once, and converting one shared frame in each crashes swscale.
-        yuv: np.ndarray = cv2.cvtColor(self.render(index), cv2.COLOR_BGR2YUV_I420)
+        yuv: np.ndarray = cv2.cvtColor(picture, cv2.COLOR_BGR2YUV_I420)
         frame = VideoFrame.from_ndarray(yuv, format="yuv420p")
-        frame.pts = index * VIDEO_CLOCK_RATE // self._fps
+        frame.pts = count * VIDEO_CLOCK_RATE // self._fps
         frame.time_base = fractions.Fraction(1, VIDEO_CLOCK_RATE)
+        self.stamps.record(frame.pts, t)
         return frame
 
     def render(self, index: int) -> np.ndarray:
-        """Frame ``index`` as a BGR image: the pattern drifts and a bar sweeps across."""
+        """Frame ``index`` of the grid (session time ``index / fps``) as a BGR image.
+
+        The pattern drifts and a bar sweeps across; at the party's clapper instants the whole
+        picture is white.
+        """
+        if self.clapper and cl.flash_at(self.party, index / self._fps):
+            return self._white.copy()
         image = np.roll(self._background, index * 2, axis=1)
         image.reshape(-1, 3)[self._name_pixels] = 235
         height, width = image.shape[:2]
@@ -107,7 +148,11 @@ class SyntheticVideoTrack(_PacedTrack):
 
 
 class SyntheticAudioTrack(_PacedTrack):
-    """Quiet noise with a 100 ms tone at the start of every second, 48 kHz mono."""
+    """Quiet noise with a tone once a second, 48 kHz mono, in 20 ms frames.
+
+    Without the clapper the tone lasts 100 ms at the start of every second of the track; with
+    ``clapper=True`` it follows the clapper protocol on the session clock.
+    """
 
     kind = "audio"
 
@@ -117,26 +162,34 @@ class SyntheticAudioTrack(_PacedTrack):
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        session_time: Callable[[], float] | None = None,
+        clapper: bool = False,
+        party: int | None = None,
     ) -> None:
-        super().__init__(AUDIO_PTIME, clock, sleep)
+        super().__init__(AUDIO_PTIME, session_time or clock, sleep)
         self.role = role
+        self.party = cl.party_index(role) if party is None else party
+        self.clapper = clapper
         self._samples = int(AUDIO_RATE * AUDIO_PTIME)
-        self._pitch = 440.0 * (1 + ROLE_INDEX.get(role, 3) / 2)
-        self._noise = np.random.default_rng(ROLE_INDEX.get(role, 3))
+        self._pitch = 440.0 * (1 + self.party / 2)
+        self._noise = np.random.default_rng(self.party)
 
     async def recv(self) -> AudioFrame:
         """The next 20 ms of sound, paced in real time."""
-        index = await self._next_index()
-        samples = self.render(index)
+        count, grid, t = await self._next_slot()
+        samples = self.render(grid if self.clapper else count)
         frame = AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = AUDIO_RATE
-        frame.pts = index * self._samples
+        frame.pts = count * self._samples
         frame.time_base = fractions.Fraction(1, AUDIO_RATE)
+        self.stamps.record(frame.pts, t)
         return frame
 
     def render(self, index: int) -> np.ndarray:
-        """Chunk ``index`` as int16 samples."""
+        """Chunk ``index`` as int16 samples (with the clapper: chunk ``index`` of session time)."""
         start = index * self._samples
+        if self.clapper:
+            return cl.render_audio(self.party, start, self._samples, AUDIO_RATE, self.party)
         t = (start + np.arange(self._samples)) / AUDIO_RATE
         signal = self._noise.normal(0, 60, self._samples)
         in_tone = (t % 1.0) < 0.1
@@ -149,7 +202,7 @@ def _pattern(size: tuple[int, int], index: int) -> np.ndarray:
     width, height = size
     x = np.linspace(0, 1, width, dtype=np.float32)
     y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
-    tint = index / 4
+    tint = min(index, 4) / 4
     image = np.empty((height, width, 3), np.uint8)
     image[..., 0] = (40 + 50 * x * (1 - tint) + 0 * y).astype(np.uint8)
     image[..., 1] = (30 + 40 * y * tint + 0 * x).astype(np.uint8)

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from session import messages as m
+from session.audit import AuditTrail
 from session.clock import HubClock
 from session.live import LiveSession
 from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, StepRefused
@@ -43,9 +44,11 @@ class Hub:
         tokens: TokenIssuer | None = None,
         record_consultation: bool = False,
         schedule: ScheduleStore | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
         self.store = store
         self.schedule = schedule
+        self.audit = audit
         self.record_consultation = record_consultation
         self.tokens = tokens or TokenIssuer(secrets.token_bytes(32))
         self.recordings_dir = recordings_dir
@@ -132,6 +135,7 @@ class Hub:
                     self._in_db,
                     self.store,
                     self.record_consultation,
+                    self.audit,
                 ),
             )
         return live
@@ -202,7 +206,7 @@ class Hub:
                     break
                 await self._handle(live, role, raw.data, ws)
         finally:
-            await live.leave(role)
+            await live.leave(role, ws)
         return ws
 
     async def _await_join(self, ws: web.WebSocketResponse, live: LiveSession) -> str | None:
@@ -220,11 +224,16 @@ class Hub:
             return None
         if not self.tokens.check(live.id, message.role, message.token):
             log.warning("session %s: a join as %s with a wrong token", live.id, message.role)
+            await live.log(message.role, "join_refused", {"reason": "bad token"})
             await _refuse(ws, "bad_token", "this station's join token is not valid for the session")
             return None
-        if message.role in live.sockets:
-            await _refuse(ws, "role_taken", f"the {message.role} is already connected")
-            return None
+        earlier = live.sockets.get(message.role)
+        if earlier is not None:
+            # The same party joining again is a station reconnecting after its connection
+            # broke (the hub may not have noticed yet): the new connection takes over.
+            await _refuse(earlier, "superseded", "this station joined again on a new connection")
+            await live.leave(message.role, earlier)
+            await earlier.close()
         await live.join(message.role, ws)
         return message.role
 
@@ -253,6 +262,8 @@ class Hub:
                 case _:
                     await _refuse(ws, "unexpected", f"a station does not send {message.type}")
         except StepRefused as exc:
+            await live.log(role, "refused", {"asked": message.type, "code": exc.code,
+                                             "message": exc.message})  # fmt: skip
             await _refuse(ws, exc.code, exc.message)
 
 

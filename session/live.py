@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,6 +17,7 @@ from documents.signature import Signature, SignatureError
 from recording.feed import RecorderFeed
 from recording.recorder import CompositeRecorder, RecordingError, RecordingInfo
 from session import messages as m
+from session.audit import AuditTrail
 from session.clock import HubClock
 from session.machine import CONSULTING_ROLES, SessionMachine, State, StateChanged, StepRefused
 from session.mesh import MediaMesh
@@ -36,6 +39,7 @@ class LiveSession:
         in_db: InDb,
         store: Store,
         record_consultation: bool = False,
+        audit: AuditTrail | None = None,
     ) -> None:
         self.id = record.id
         self.case_number = record.case_number
@@ -49,24 +53,34 @@ class LiveSession:
         self._in_db = in_db
         self._store = store
         self._record_consultation = record_consultation
+        self._audit = audit
         self._recorder: CompositeRecorder | None = None
         self._feed = RecorderFeed(clock.now, self.machine.required_roles, self._recorder_receiving)
         self._mesh = MediaMesh(m.RECORDER, [], self._signal_from_recorder, self._feed)
         self._steps = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
+    async def log(self, role: str, event: str, details: dict[str, Any] | None = None) -> None:
+        """Add an event to the session's audit trail (in order, off the event loop)."""
+        if self._audit is not None:
+            at = self._clock.now()
+            await self._in_db(self._audit.record, self.id, role, role, event, at, details)
+
     async def join(self, role: str, ws: web.WebSocketResponse) -> None:
         """A station joined as ``role``."""
+        await self.log(role, "joined")
         present = sorted(self.sockets)
         self.sockets[role] = ws
         await ws.send_str(m.Welcome(self.id, role, self.machine.state.value, present).to_json())
         await self._broadcast(m.PeerJoined(role), but=role)
         await self._apply(self.machine.party_joined(role, self._clock.now()))
 
-    async def leave(self, role: str) -> None:
-        """A station left or dropped."""
-        if self.sockets.pop(role, None) is None:
+    async def leave(self, role: str, ws: web.WebSocketResponse) -> None:
+        """The station on ``ws`` left or dropped (a connection since replaced is ignored)."""
+        if self.sockets.get(role) is not ws:
             return
+        del self.sockets[role]
+        await self.log(role, "left")
         await self._mesh.drop(role)
         self._feed.forget(role)
         await self._broadcast(m.PeerLeft(role))
@@ -105,6 +119,8 @@ class LiveSession:
             raise StepRefused("wrong_role", f"the {role} cannot sign for the {signature.role}")
         changes = self.machine.signature_received(role, self._clock.now())
         await self._in_db(self._store.add_signature, self.id, role, data, self._clock.wall())
+        strokes = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+        await self.log(role, "signature", {"sha256": hashlib.sha256(strokes).hexdigest()})
         await self._apply(changes)
 
     async def shutdown(self) -> None:
@@ -132,6 +148,12 @@ class LiveSession:
                     change.role,
                 )
                 await self._in_db(self._store.add_state_change, self.id, change)
+                await self.log(
+                    change.role,
+                    "state",
+                    {"previous": change.previous.value, "state": change.state.value,
+                     "step": change.step.value, "reason": change.reason},
+                )  # fmt: skip
                 await self._broadcast(
                     m.StateUpdate(
                         change.state.value,
@@ -144,7 +166,7 @@ class LiveSession:
                 )
                 self._follow_consultation(change.state)
                 if change.state is State.ROOM_READY:
-                    self._start_recorder()
+                    await self._start_recorder()
                 elif change.state is State.CLOSING:
                     await self._stop_recorder()
                     pending += self.machine.recorder_stopped(self._clock.now())
@@ -156,7 +178,7 @@ class LiveSession:
         private = state is State.PRIVATE_CONSULTATION and not self._record_consultation
         self._feed.mute_audio(CONSULTING_ROLES if private else frozenset())
 
-    def _start_recorder(self) -> None:
+    async def _start_recorder(self) -> None:
         self._recordings_dir.mkdir(parents=True, exist_ok=True)
         self.recording_path = self._recordings_dir / f"{self.id}.mkv"
         self._recorder = CompositeRecorder(
@@ -168,6 +190,7 @@ class LiveSession:
         )
         self._recorder.start()
         self._feed.attach(self._recorder)
+        await self.log("recorder", "recording_started", {"file": self.recording_path.name})
 
     async def _stop_recorder(self) -> None:
         recorder, self._recorder = self._recorder, None
@@ -181,8 +204,15 @@ class LiveSession:
             # What was written stays on disk; the session goes on to close and says why.
             self.recording_error = str(exc)
             log.error("session %s: %s", self.id, exc)
+            await self.log("recorder", "recording_failed", {"error": str(exc)})
             return
         log.info("session %s: recording closed: %s", self.id, self.recording_info)
+        info = self.recording_info
+        await self.log(
+            "recorder",
+            "recording_closed",
+            {"file": info.path.name, "duration_s": info.duration_s, "frames": info.video_frames},
+        )
 
     def _recorder_receiving(self) -> None:
         """The recorder has pictures from every required party: recording has begun."""

@@ -148,10 +148,14 @@ class MediaMesh:
         if pc is not None:
             await pc.close()
 
-    async def close(self) -> None:
-        """Close every connection, stop the local devices, and stop reading."""
+    async def drop_all(self) -> None:
+        """Close every connection, keeping the local devices for new ones."""
         for peer in list(self._peers):
             await self.drop(peer)
+
+    async def close(self) -> None:
+        """Close every connection, stop the local devices, and stop reading."""
+        await self.drop_all()
         for track in self._tracks:
             track.stop()
         await asyncio.sleep(0)  # let the relay see its sources end

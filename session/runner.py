@@ -10,6 +10,8 @@ from pathlib import Path
 from documents.agreement import demo_agreement
 from documents.signature import synthetic_signature
 from recording.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from session.audit import AuditTrail
+from session.clock import HubClock
 from session.clocksync import StationClock
 from session.hub import Hub
 from session.network import restrict_media_addresses
@@ -76,9 +78,14 @@ async def serve_hub(data_dir: Path, host: str, port: int) -> None:
     if tls is None:
         log.warning("no TLS credentials in %s: signaling is not encrypted; run 'pleadesk hub "
                     "init' first", data_dir)  # fmt: skip
-    database = data_dir / "hub.sqlite3"
+    database, clock = data_dir / "hub.sqlite3", HubClock()
     hub = Hub(
-        Store(database), data_dir / "recordings", tokens=tokens, schedule=ScheduleStore(database)
+        Store(database),
+        data_dir / "recordings",
+        clock,
+        tokens=tokens,
+        schedule=ScheduleStore(database),
+        audit=AuditTrail.in_folder(data_dir / "audit", clock),
     )
     url = await hub.start(host, port, tls)
     print(f"PleaDesk hub at {url}", flush=True)

@@ -27,6 +27,12 @@ from session.mesh import MediaMesh
 log = logging.getLogger(__name__)
 
 
+#: Pauses before joining again after losing the hub; the last one repeats.
+RECONNECT_DELAYS = (0.1, 0.25, 0.5, 1.0)
+#: Seconds between WebSocket pings, so a silent, dead connection is noticed.
+HEARTBEAT = 2.0
+
+
 class StationListener(Protocol):
     """What a station reports; every method is called on the station's event loop."""
 
@@ -75,6 +81,10 @@ class Station:
         )
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._state_seen = asyncio.Condition()
+        self._leaving = False
+        self._joined = False
+        self._last_refusal = ""
+        self._offers_due: list[str] = []
 
     @property
     def mesh(self) -> MediaMesh:
@@ -82,16 +92,50 @@ class Station:
         return self._mesh
 
     async def run(self) -> None:
-        """Join the session and handle signaling until the hub closes or :meth:`leave`."""
+        """Join the session and take part until it is closed or :meth:`leave` is called.
+
+        A lost connection to the hub is not the end: the station joins again (and makes new
+        peer connections) until the session is over. A join the hub refuses ends the run with
+        :class:`StationError`.
+        """
         url = f"{self.hub_url}/ws/sessions/{self.session_id}"
+        delays = itertools.chain(RECONNECT_DELAYS, itertools.repeat(RECONNECT_DELAYS[-1]))
+        self._leaving, joined_once = False, False
         async with aiohttp.ClientSession() as http:
             try:
-                ws = await http.ws_connect(
-                    url, max_msg_size=m.MAX_MESSAGE_BYTES, ssl=self._tls or True
-                )
-            except aiohttp.ClientError as exc:
-                raise StationError(f"cannot reach the hub at {self.hub_url}: {exc}") from exc
-            self._ws = ws
+                while True:
+                    try:
+                        ws = await http.ws_connect(
+                            url, max_msg_size=m.MAX_MESSAGE_BYTES, ssl=self._tls or True,
+                            heartbeat=HEARTBEAT,
+                        )  # fmt: skip
+                    except aiohttp.ClientError as exc:
+                        if not joined_once:
+                            raise StationError(
+                                f"cannot reach the hub at {self.hub_url}: {exc}"
+                            ) from exc
+                        log.warning("the hub is out of reach (%s); trying again", exc)
+                        await asyncio.sleep(next(delays))
+                        continue
+                    self._joined = False
+                    await self._connected(ws)
+                    if not self._joined:
+                        raise StationError(f"the hub refused to let the {self.role} join: "
+                                           f"{self._last_refusal}")  # fmt: skip
+                    joined_once = True
+                    if self._leaving or self.state == "closed":
+                        return
+                    log.warning("lost the connection to the hub; joining again")
+                    await self._mesh.drop_all()
+                    self._notify("peer_changed", "hub", False)
+                    await asyncio.sleep(next(delays))
+            finally:
+                await self._mesh.close()
+
+    async def _connected(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """One connection's life: join, then handle what the hub sends until it ends."""
+        self._ws = ws
+        try:
             async with ws, asyncio.TaskGroup() as group:
                 await ws.send_str(m.Join(self.role, self._token).to_json())
                 pings = group.create_task(self._keep_clock())
@@ -100,8 +144,8 @@ class Station:
                         break
                     await self._handle(m.parse(raw.data))
                 pings.cancel()
+        finally:
             self._ws = None
-        await self._mesh.close()
 
     async def request_step(self, step: str, reason: str = "") -> None:
         """Ask the hub for the next step; a refusal arrives at the listener."""
@@ -120,21 +164,26 @@ class Station:
             return self.state
 
     async def leave(self) -> None:
-        """Close the signaling connection; media stops."""
+        """Leave the session: close the signaling connection; media stops."""
+        self._leaving = True
         if self._ws is not None:
             await self._ws.close()
 
     async def _handle(self, message: m.Message) -> None:
         match message:
             case m.Welcome(state=state, present=present):
+                self._joined = True
                 self.present = set(present)
                 await self._set_state(state)
-                for peer in [*present, m.RECORDER]:
-                    await self._mesh.offer(peer)
+                # Media waits for the session clock: capture times are stamped on it.
+                self._offers_due = [*present, m.RECORDER]
+                if self.clock.estimator.synchronized:
+                    await self._make_offers()
             case m.Signal(peer=peer, kind=kind, sdp=sdp):
                 await self._mesh.handle_signal(peer, kind, sdp)
             case m.ClockPong(t0=t0, t1=t1, t2=t2):
                 self.clock.estimator.add(t0, t1, t2, self.clock.local())
+                await self._make_offers()
             case m.MediaOrigin(peer=peer, kind=kind, capture_time=captured):
                 self._mesh.set_origin(peer, kind, captured)
             case m.PeerJoined(role=role):
@@ -150,8 +199,14 @@ class Station:
                 await self._set_state(message.state)
                 self._notify("state_changed", message)
             case m.Refused():
+                self._last_refusal = message.message
                 log.warning("hub refused: %s", message.message)
                 self._notify("refused", message)
+
+    async def _make_offers(self) -> None:
+        due, self._offers_due = self._offers_due, []
+        for peer in due:
+            await self._mesh.offer(peer)
 
     async def _set_state(self, state: str) -> None:
         async with self._state_seen:

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from recording import age
+from recording.age_stream import BLOCK_CHUNKS
 
-SIZES = [0, 1, age.CHUNK_SIZE, age.CHUNK_SIZE + 1, 3 * 1024 * 1024 + 7]
+BLOCK = age.CHUNK_SIZE * BLOCK_CHUNKS  # one worker's unit: edge cases sit at its borders
+SIZES = [0, 1, age.CHUNK_SIZE, age.CHUNK_SIZE + 1, BLOCK, BLOCK + 1, 3 * BLOCK + 7]
 
 
 def _data(size: int) -> bytes:
@@ -241,3 +243,19 @@ def test_stream_from_a_pipe_with_short_reads_stays_valid(tmp_path: Path, cli_key
     feeder.join()
     opened = subprocess.run(["age", "-d", "-i", str(cli_key), str(sealed)], capture_output=True)
     assert opened.stdout == data
+
+
+def test_file_cut_exactly_at_a_block_border_is_reported_truncated(tmp_path: Path) -> None:
+    identity = age.Identity.generate()
+    sealed = _encrypted(tmp_path, _data(2 * BLOCK + 5), [identity.recipient])
+    os.truncate(sealed, sealed.stat().st_size - (5 + age.TAG_SIZE))  # ends on a block border
+    _assert_fails_cleanly(sealed, [identity], age.TruncatedFileError)
+
+
+def test_the_right_key_among_wrong_ones_opens_the_file(tmp_path: Path) -> None:
+    right = age.Identity.generate()
+    data = _data(BLOCK + 3)
+    sealed = _encrypted(tmp_path, data, [age.Identity.generate().recipient, right.recipient])
+    out = tmp_path / "out.bin"
+    age.decrypt_file(sealed, out, [age.Identity.generate(), right])
+    assert out.read_bytes() == data

@@ -1,4 +1,4 @@
-"""The plea agreement data: validation that names the field, JSON round trip, the demo case."""
+"""The plea agreement data: validation that names the field, JSON round trip, the demo cases."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import pytest
 
 from documents.agreement import (
     AgreementError,
+    Guardian,
+    Interpreter,
+    Literacy,
     PleaAgreement,
     PrincipalPenalty,
     Procedure,
@@ -97,9 +100,30 @@ def test_id_number_must_agree_with_birth_date(agreement: PleaAgreement) -> None:
         ("recommendation.fine_yuan", -100, "recommendation.fine_yuan"),
         ("procedure", "fast", "procedure"),
         ("declaration.plea_voluntary", False, "declaration.plea_voluntary"),
+        ("declaration.rights_explained", "yes", "declaration.rights_explained"),
+        ("declaration.lawyer_advice_received", False, "declaration.lawyer_advice_received"),
+        ("declaration.no_coercion", False, "declaration.no_coercion"),
+        ("declaration.clear_mind", False, "declaration.clear_mind"),
+        ("declaration.statement", "", "declaration.statement"),
         ("lawyer.law_firm", "", "lawyer.law_firm"),
+        ("lawyer.name", "x" * 51, "lawyer.name"),
+        ("lawyer.licence_number", "12345", "lawyer.licence_number"),
+        ("lawyer.role", "witness", "lawyer.role"),
         ("date", "22/11/2026", "date"),
+        ("rights_notice_date", "2026-11-23", "rights_notice_date"),
         ("suspect.gender", None, "suspect.gender"),
+        ("suspect.date_of_birth", "2027-01-01", "suspect.id_number"),
+        ("suspect.language", "English", "suspect.language"),
+        ("suspect.literacy", "reads", "suspect.literacy"),
+        ("suspect.detention_place", "", "suspect.detention_place"),
+        ("suspect.education", " ", "suspect.education"),
+        ("procuratorate", "院" * 65, "procuratorate"),
+        ("prosecutor", "", "prosecutor"),
+        ("session_id", None, "session_id"),
+        ("provisions", ["《刑法》第二百六十四条", "《刑法》第二百六十四条"], "provisions"),
+        ("provisions", [""], "provisions[0]"),
+        ("recommendation.probation_months", 3, "recommendation.probation_months"),
+        ("recommendation.penalty", "death", "recommendation.penalty"),
     ],
 )
 def test_invalid_field_is_named_in_the_error(
@@ -177,3 +201,74 @@ def test_chinese_numerals(n: int, text: str) -> None:
 
 def test_months_are_written_as_years_and_months() -> None:
     assert [months_text(m) for m in (6, 12, 18)] == ["六个月", "一年", "一年六个月"]
+
+
+def test_a_suspect_reading_no_chinese_needs_an_interpreter(agreement: PleaAgreement) -> None:
+    suspect = dataclasses.replace(agreement.suspect, literacy=Literacy.INTERPRETED, language="ko")
+    with pytest.raises(AgreementError) as err:
+        dataclasses.replace(agreement, suspect=suspect)
+    assert err.value.field == "interpreter"
+
+
+def test_a_foreign_suspect_cannot_just_be_read_to(agreement: PleaAgreement) -> None:
+    with pytest.raises(AgreementError) as err:
+        dataclasses.replace(agreement.suspect, literacy=Literacy.READ_ALOUD, language="en")
+    assert err.value.field == "suspect.literacy"
+
+
+def test_a_foreign_language_session_needs_the_english_text() -> None:
+    foreign = demo_agreement("案1", "S-1", on=ON, language="en")
+    assert foreign.needs_english and foreign.interpreter is not None
+    assert foreign.suspect.id_number.startswith("9")  # permanent residence card
+    assert "JOHN SMITH" in foreign.english.facts and "约翰·史密斯" in foreign.facts
+    with pytest.raises(AgreementError) as err:
+        dataclasses.replace(foreign, english=None)
+    assert err.value.field == "english"
+    two = dataclasses.replace(foreign.english, charges=("Theft", "Fraud"))
+    with pytest.raises(AgreementError) as err:
+        dataclasses.replace(foreign, english=two)
+    assert err.value.field == "english.charges"
+    assert PleaAgreement.from_json(foreign.to_json()) == foreign
+
+
+def test_a_minor_signs_with_the_legal_representative(agreement: PleaAgreement) -> None:
+    born = date(ON.year - 16, 3, 1)
+    first17 = f"440106{born:%Y%m%d}123"
+    suspect = dataclasses.replace(
+        agreement.suspect, date_of_birth=born, id_number=first17 + id_check_digit(first17)
+    )
+    with pytest.raises(AgreementError) as err:
+        dataclasses.replace(agreement, suspect=suspect)
+    assert err.value.field == "guardian"
+    minor = dataclasses.replace(agreement, suspect=suspect, guardian=Guardian("王建国", "父亲"))
+    assert minor.suspect.age_on(ON) == 16
+    with pytest.raises(AgreementError) as err:
+        Guardian("王建国", "")
+    assert err.value.field == "guardian.relation"
+    with pytest.raises(AgreementError) as err:
+        Interpreter("", "英语")
+    assert err.value.field == "interpreter.name"
+
+
+def test_the_id_number_gender_digit_is_checked(agreement: PleaAgreement) -> None:
+    s = agreement.suspect
+    other = s.gender.__class__("female" if s.gender.value == "male" else "male")
+    with pytest.raises(AgreementError) as err:
+        dataclasses.replace(s, gender=other)
+    assert err.value.field == "suspect.id_number" and "gender" in err.value.message
+
+
+def test_an_implausible_fine_is_refused() -> None:
+    with pytest.raises(AgreementError) as err:
+        SentencingRecommendation(PrincipalPenalty.CRIMINAL_DETENTION, 2, 2, fine_yuan=10**9)
+    assert err.value.field == "recommendation.fine_yuan"
+
+
+def test_english_rendering_of_the_recommendation() -> None:
+    r = SentencingRecommendation(
+        PrincipalPenalty.FIXED_TERM_IMPRISONMENT, 12, 18, fine_yuan=5000, probation_months=24
+    )
+    assert r.english() == (
+        "1 year to 1 year and 6 months of fixed term imprisonment, suspended with a "
+        "probation period of 2 years, and a fine of RMB 5,000 yuan"
+    )

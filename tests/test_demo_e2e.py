@@ -200,3 +200,23 @@ def test_the_demo_with_station_windows_completes(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["states"][-1] == "closed"
+
+
+def test_the_recording_statement_carries_the_recordings_hash(demo):
+    statement = _path(demo, "recording_statement_pdf")
+    text = subprocess.run(
+        ["pdftotext", str(statement), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert _sha256(_path(demo, "recording")) in text.replace("\n", "").replace(" ", "")
+    sig = subprocess.run(["pdfsig", str(statement)], capture_output=True, text=True).stdout
+    assert "Signature is Valid." in sig
+
+
+def test_the_agreement_is_signed_by_the_procuratorate_and_the_lawyer(demo):
+    sig = subprocess.run(
+        ["pdfsig", str(_path(demo, "agreement_pdf"))], capture_output=True, text=True
+    ).stdout
+    signers = [line.split(":", 1)[1].strip() for line in sig.splitlines() if "Common Name" in line]
+    assert len(signers) >= 2
+    assert sig.count("Signature is Valid.") == len(signers)
+    assert any("检察院" in name for name in signers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -74,12 +75,19 @@ async def test_parties_join_by_role_and_see_who_is_present(hub, http):
     await suspect.close()
 
 
-async def test_a_role_already_connected_is_refused(hub, http):
+async def test_a_party_joining_again_takes_over_from_its_broken_connection(hub, http):
     session_id = await hub.create_session("C-2")
     first, _ = await join(http, hub, session_id, "suspect")
-    second, refusal = await join(http, hub, session_id, "suspect")
-    assert refusal == m.Refused("role_taken", "the suspect is already connected")
+    second, welcome = await join(http, hub, session_id, "suspect")
+    assert isinstance(welcome, m.Welcome)
+    assert m.parse((await first.receive()).data) == m.Refused(
+        "superseded", "this station joined again on a new connection"
+    )
     await first.close()
+    await asyncio.sleep(0.2)  # the old connection's end must not unseat the new one
+    await second.send_str(m.ClockPing(1.0).to_json())
+    assert isinstance(m.parse((await second.receive()).data), m.ClockPong)
+    assert "suspect" in hub.live(session_id).sockets
     await second.close()
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from recording import age
 from recording.disc import list_disc_image
-from recording.seal import HASHES_NAME, SealError, seal_session
+from recording.seal import HASHES_NAME, SealError, seal_bag, seal_session
 
 MARKER = b"PLAINTEXT-MARKER-7f3a9c"  # must never appear on the disc
 
@@ -162,3 +162,41 @@ def test_bad_recipient_or_missing_file_is_refused_before_any_work(
     with pytest.raises(SealError, match="does not exist"):
         seal_session(missing, _recipients(keys), tmp_path / "work", INFO, "C")
     assert not (tmp_path / "work").exists()
+
+
+def test_a_ciphertext_too_large_for_a_disc_file_is_stored_in_pieces_cat_can_join(
+    tmp_path: Path, evidence: dict[str, Path], keys: list[Path]
+) -> None:
+    recording = evidence["recording/composite.mkv"].read_bytes()
+    bag = seal_bag(
+        evidence,
+        _recipients(keys),
+        tmp_path / "bag",
+        INFO,
+        max_file_size=300_000,
+        piece_size=250_000,
+    )
+    sealed = next(f for f in bag.files if f.name == "recording/composite.mkv")
+    assert sealed.pieces == tuple(f"data/recording/composite.mkv.age.{n:03d}" for n in (1, 2, 3))
+    sizes = [(bag.bag_dir / p).stat().st_size for p in sealed.pieces]
+    assert sizes[:2] == [250_000, 250_000] and sum(sizes) == sealed.ciphertext_size
+    small = next(f for f in bag.files if f.name == "documents/agreement.pdf")
+    assert small.pieces == ("data/documents/agreement.pdf.age",)
+    bagit.Bag(str(bag.bag_dir)).validate()
+    joined = b"".join((bag.bag_dir / p).read_bytes() for p in sealed.pieces)
+    assert hashlib.sha256(joined).hexdigest() == sealed.ciphertext_sha256
+    opened = subprocess.run(
+        ["age", "-d", "-i", str(keys[1])], input=joined, check=True, capture_output=True
+    )
+    assert opened.stdout == recording
+    listed = subprocess.run(
+        ["age", "-d", "-i", str(keys[0]), str(bag.bag_dir / "data" / HASHES_NAME)],
+        check=True,
+        capture_output=True,
+    )
+    entry = next(f for f in json.loads(listed.stdout)["files"] if f["name"] == sealed.name)
+    assert entry["encrypted"] == list(sealed.pieces)
+    assert (
+        bag.manifest_sha256
+        == hashlib.sha256((bag.bag_dir / "manifest-sha256.txt").read_bytes()).hexdigest()
+    )

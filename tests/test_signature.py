@@ -69,6 +69,20 @@ def test_malformed_or_oversized_signatures_are_rejected(data: object) -> None:
         Signature.from_json(data)
 
 
+def test_the_hash_of_the_document_shown_travels_with_the_strokes() -> None:
+    sig = synthetic_signature("suspect", "马海涛", seed=1)
+    bound = Signature(sig.role, sig.width, sig.height, sig.strokes, "ab" * 32)
+    data = json.loads(json.dumps(bound.to_json()))
+    assert data["document_sha256"] == "ab" * 32
+    assert Signature.from_json(data) == bound
+    assert "document_sha256" not in sig.to_json()  # unbound: the old wire format
+    for wrong in ("AB" * 32, "ab" * 31, 42):
+        with pytest.raises(SignatureError, match="SHA-256"):
+            Signature.from_json({**data, "document_sha256": wrong})
+    with pytest.raises(SignatureError):
+        Signature.from_json({**data, "extra": 1})
+
+
 def test_oversized_error_tells_the_signer_what_to_do() -> None:
     with pytest.raises(SignatureError, match="sign again"):
         Signature.from_json(wire([[[0, 0, 0, 0.5]]] * (MAX_STROKES + 1)))

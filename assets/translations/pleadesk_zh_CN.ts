@@ -2,57 +2,316 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ClerkProgress</name>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="11" />
+        <source>Encrypting</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="12" />
+        <source>Checking the bag</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="13" />
+        <source>Writing the image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="14" />
+        <source>Burning</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="15" />
+        <source>Reading back</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="16" />
+        <source>Decrypting</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="29" />
+        <source>estimating time left</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="34" />
+        <source>about %1 h %2 min left</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="40" />
+        <source>about %1 min %2 s left</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="44" />
+        <source>about %1 s left</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../desktop/connect_dialog.py" line="15"/>
+        <location filename="../../desktop/connect_dialog.py" line="15" />
         <source>Join a plea session</source>
         <translation>加入认罪认罚远程会见</translation>
     </message>
     <message>
-        <location filename="../../desktop/connect_dialog.py" line="27"/>
+        <location filename="../../desktop/connect_dialog.py" line="29" />
         <source>Hub</source>
         <translation>中心服务器</translation>
     </message>
     <message>
-        <location filename="../../desktop/connect_dialog.py" line="28"/>
+        <location filename="../../desktop/connect_dialog.py" line="30" />
         <source>Session</source>
         <translation>会见编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/connect_dialog.py" line="29"/>
+        <location filename="../../desktop/connect_dialog.py" line="31" />
         <source>Role</source>
         <translation>身份</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="32" />
+        <source>Join token</source>
+        <translation>加入口令</translation>
+    </message>
+</context>
+<context>
+    <name>DayView</name>
+    <message>
+        <location filename="../../desktop/day_view.py" line="36" />
+        <source>PleaDesk — rooms and sessions</source>
+        <extracomment>How often the view reads the store again, for states the hub changes (milliseconds).</extracomment>
+        <translation>PleaDesk — 会见室与会见安排</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="40" />
+        <source>Bring in (提押)</source>
+        <translation>提押</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="41" />
+        <source>Return (还押)</source>
+        <translation>还押</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="59" />
+        <source>Previous day</source>
+        <translation>前一天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="60" />
+        <source>Next day</source>
+        <translation>后一天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="91" />
+        <source>Case</source>
+        <translation>案号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="92" />
+        <source>Suspect</source>
+        <translation>犯罪嫌疑人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="93" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="94" />
+        <source>Room</source>
+        <translation>房间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="95" />
+        <source>Prosecutor</source>
+        <translation>检察官</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="96" />
+        <source>Duty lawyer</source>
+        <translation>值班律师</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="97" />
+        <source>Interpreter</source>
+        <translation>翻译人员</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="98" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="99" />
+        <source>Brought in at</source>
+        <translation>提押时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="100" />
+        <source>Returned at</source>
+        <translation>还押时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="118" />
+        <source>%1 — %2 sessions</source>
+        <translation>%1 — 共%2场会见</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="164" />
+        <source>Request %1: suspect brought in at %2.</source>
+        <translation>申请%1：犯罪嫌疑人已于%2提押。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view.py" line="166" />
+        <source>Request %1: suspect returned at %2.</source>
+        <translation>申请%1：犯罪嫌疑人已于%2还押。</translation>
+    </message>
+</context>
+<context>
+    <name>PageView</name>
+    <message>
+        <location filename="../../desktop/page_view.py" line="23" />
+        <source>No document is shown yet.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/page_view.py" line="65" />
+        <source>Document SHA-256: %1 · pages: %2 · This is the document you sign.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/page_view.py" line="73" />
+        <source>The document cannot be shown: %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ProgressPanel</name>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="54" />
+        <location filename="../../desktop/clerk_progress.py" line="74" />
+        <source>Idle</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_progress.py" line="64" />
+        <source>%1 of %2</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SessionsView</name>
+    <message>
+        <location filename="../../desktop/clerk_sessions_view.py" line="28" />
+        <source>Case number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_sessions_view.py" line="28" />
+        <source>Session started</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_sessions_view.py" line="28" />
+        <source>Size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_sessions_view.py" line="35" />
+        <source>Seal selected</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_sessions_view.py" line="36" />
+        <source>Seal all</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_sessions_view.py" line="62" />
+        <source>Cannot be sealed: %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <location filename="../../desktop/signature_pad.py" line="39" />
+        <source>Clear</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/signature_pad.py" line="40" />
+        <source>Confirm signature</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/signature_pad.py" line="129" />
+        <source>Sign here</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>SignaturePadModel</name>
+    <message>
+        <location filename="../../desktop/signature_pad_model.py" line="80" />
+        <source>The signature has too many strokes; clear it and sign again.</source>
+        <extracomment>Pressure recorded for a mouse, which has none. The signer confirmed: the ``Signature`` wire dict (see documents.signature), bound to the document on screen, ready for the session's data channel. The strokes changed (a point added, or the pad cleared): repaint. The signature could not be accepted: the message for the signer.</extracomment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/signature_pad_model.py" line="104" />
+        <source>No document is shown; the signature has nothing to sign.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/signature_pad_model.py" line="107" />
+        <source>Please sign in the box before confirming.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/signature_pad_model.py" line="122" />
+        <source>The signature is too long; clear it and sign again.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>StationWindow</name>
     <message>
-        <location filename="../../desktop/station_window.py" line="51"/>
+        <location filename="../../desktop/station_window.py" line="51" />
         <source>PleaDesk — %s</source>
         <translation>认罪认罚远程会见 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="76"/>
+        <location filename="../../desktop/station_window.py" line="76" />
         <source>Waiting for video…</source>
         <translation>正在等待视频…</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="95"/>
+        <location filename="../../desktop/station_window.py" line="95" />
         <source>● REC</source>
         <translation>● 录制中</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="95"/>
+        <location filename="../../desktop/station_window.py" line="95" />
         <source>○ not recording</source>
         <translation>○ 未录制</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="101"/>
+        <location filename="../../desktop/station_window.py" line="101" />
         <source>Waiting…</source>
         <translation>请稍候…</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="113"/>
+        <location filename="../../desktop/station_window.py" line="113" />
         <source>%s has left</source>
         <translation>%s 已离开</translation>
     </message>
@@ -60,100 +319,249 @@
 <context>
     <name>roles</name>
     <message>
-        <location filename="../../desktop/texts.py" line="8"/>
+        <location filename="../../desktop/texts.py" line="8" />
         <source>Suspect</source>
         <translation>犯罪嫌疑人</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="9"/>
+        <location filename="../../desktop/texts.py" line="9" />
         <source>Prosecutor</source>
         <translation>检察官</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="10"/>
+        <location filename="../../desktop/texts.py" line="10" />
         <source>Duty lawyer</source>
         <translation>值班律师</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="11"/>
+        <location filename="../../desktop/texts.py" line="11" />
         <source>Recorder</source>
         <translation>录制端</translation>
     </message>
 </context>
 <context>
+    <name>schedule</name>
+    <message>
+        <location filename="../../desktop/day_view_model.py" line="133" />
+        <source>The suspect has been brought in: the session can no longer be moved.</source>
+        <extracomment>The bookings, their states or the day shown changed: redraw. An action was refused or failed: the message for staff. A custody time was recorded: (request id, "take_out" or "return", time as HH:MM).</extracomment>
+        <translation>犯罪嫌疑人已提押，会见不能再调整。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view_model.py" line="171" />
+        <source>The suspect was already brought in at {time}.</source>
+        <translation>犯罪嫌疑人已于{time}提押。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view_model.py" line="189" />
+        <source>The suspect has not been brought in yet.</source>
+        <translation>犯罪嫌疑人尚未提押。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/day_view_model.py" line="194" />
+        <source>The suspect was already returned at {time}.</source>
+        <translation>犯罪嫌疑人已于{time}还押。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="13" />
+        <source>Booked</source>
+        <translation>已预约</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="14" />
+        <source>Brought in</source>
+        <translation>已提押</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="15" />
+        <source>In session</source>
+        <translation>会见中</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="16" />
+        <source>Agreement signed</source>
+        <translation>已签署具结书</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="17" />
+        <source>Ended, not signed</source>
+        <translation>已结束（未签署）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="18" />
+        <source>Returned</source>
+        <translation>已还押</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="22" />
+        <source>Remote interrogation room</source>
+        <translation>远程讯问室</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="23" />
+        <source>Plea workroom</source>
+        <translation>认罪认罚远程工作室</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="24" />
+        <source>Waiting room</source>
+        <translation>等候室</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="28" />
+        <source>room</source>
+        <translation>房间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="29" />
+        <source>suspect</source>
+        <translation>犯罪嫌疑人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="30" />
+        <source>prosecutor</source>
+        <translation>检察官</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="31" />
+        <source>duty lawyer</source>
+        <translation>值班律师</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="32" />
+        <source>interpreter</source>
+        <translation>翻译人员</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="33" />
+        <source>request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="37" />
+        <source>There is no {what} {id}.</source>
+        <translation>没有{what}{id}。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="38" />
+        <source>Room {id} is a waiting room and cannot hold a session.</source>
+        <translation>房间{id}是等候室，不能用于会见。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="41" />
+        <source>Request {request} needs {detail} minutes.</source>
+        <translation>申请{request}需要{detail}分钟。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="44" />
+        <source>The {what} {id} is already booked for request {other} at that time.</source>
+        <translation>{what}{id}在该时段已被申请{other}占用。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="47" />
+        <source>The {what} {id} needs {detail} minutes of change-over after request {other}.</source>
+        <translation>{what}{id}在申请{other}之后需要{detail}分钟的转换时间。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="50" />
+        <source>The {what} {id} is not available {detail}.</source>
+        <translation>{what}{id}在{detail}不可用。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="53" />
+        <source>Request {request} must be held by prosecutor {detail}.</source>
+        <translation>申请{request}须由检察官{detail}办理。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="56" />
+        <source>Request {request} needs an interpreter for {detail}.</source>
+        <translation>申请{request}需要{detail}语翻译人员。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="59" />
+        <source>Interpreter {id} does not speak {detail}.</source>
+        <translation>翻译人员{id}不会{detail}语。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_texts.py" line="62" />
+        <source>Request {request} is booked more than once.</source>
+        <translation>申请{request}被重复预约。</translation>
+    </message>
+</context>
+<context>
     <name>states</name>
     <message>
-        <location filename="../../desktop/texts.py" line="14"/>
+        <location filename="../../desktop/texts.py" line="14" />
         <source>Connecting</source>
         <translation>正在连接</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="15"/>
+        <location filename="../../desktop/texts.py" line="15" />
         <source>Waiting for the parties</source>
         <translation>等待各方到场</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="16"/>
+        <location filename="../../desktop/texts.py" line="16" />
         <source>All parties present</source>
         <translation>各方已到场</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="17"/>
+        <location filename="../../desktop/texts.py" line="17" />
         <source>Recording started</source>
         <translation>同步录音录像已开始</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="18"/>
+        <location filename="../../desktop/texts.py" line="18" />
         <source>Recording announced</source>
         <translation>已告知正在录音录像</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="19"/>
+        <location filename="../../desktop/texts.py" line="19" />
         <source>Rights notice read</source>
         <translation>已告知诉讼权利</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="20"/>
+        <location filename="../../desktop/texts.py" line="20" />
         <source>Hearing</source>
         <translation>听取意见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="21"/>
+        <location filename="../../desktop/texts.py" line="21" />
         <source>Private consultation</source>
         <translation>律师单独会见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="22"/>
+        <location filename="../../desktop/texts.py" line="22" />
         <source>Agreement presented</source>
         <translation>已出示具结书</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="23"/>
+        <location filename="../../desktop/texts.py" line="23" />
         <source>Signing</source>
         <translation>签署具结书</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="24"/>
+        <location filename="../../desktop/texts.py" line="24" />
         <source>Agreement signed</source>
         <translation>具结书已签署</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="25"/>
+        <location filename="../../desktop/texts.py" line="25" />
         <source>Closing</source>
         <translation>正在结束</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="26"/>
+        <location filename="../../desktop/texts.py" line="26" />
         <source>Session closed</source>
         <translation>会见已结束</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="27"/>
+        <location filename="../../desktop/texts.py" line="27" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="28"/>
+        <location filename="../../desktop/texts.py" line="28" />
         <source>No agreement signed</source>
         <translation>不签署具结书</translation>
     </message>
@@ -161,37 +569,37 @@
 <context>
     <name>steps</name>
     <message>
-        <location filename="../../desktop/texts.py" line="31"/>
+        <location filename="../../desktop/texts.py" line="31" />
         <source>Announce the recording</source>
         <translation>告知录音录像</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="32"/>
+        <location filename="../../desktop/texts.py" line="32" />
         <source>Read the rights notice</source>
         <translation>告知诉讼权利</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="33"/>
+        <location filename="../../desktop/texts.py" line="33" />
         <source>Begin the hearing</source>
         <translation>开始听取意见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="34"/>
+        <location filename="../../desktop/texts.py" line="34" />
         <source>Present the agreement</source>
         <translation>出示具结书</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="35"/>
+        <location filename="../../desktop/texts.py" line="35" />
         <source>Begin signing</source>
         <translation>开始签署</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="36"/>
+        <location filename="../../desktop/texts.py" line="36" />
         <source>Close the session</source>
         <translation>结束会见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="37"/>
+        <location filename="../../desktop/texts.py" line="37" />
         <source>Resume the session</source>
         <translation>恢复会见</translation>
     </message>
