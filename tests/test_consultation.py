@@ -3,55 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
+from livecall import ROLES, rtp_packets, walk_to_hearing
 
-from session.clocksync import StationClock
-from session.hub import Hub
 from session.machine import shut_out
-from session.network import restrict_media_addresses
-from session.runner import synthetic_tracks
-from session.station import Station
-from session.store import Store
 
 pytestmark = pytest.mark.e2e
-ROLES = ("suspect", "prosecutor", "lawyer")
-
-
-async def rtp_packets(station: Station, peer: str, direction: str) -> int:
-    """RTP packets ``station`` has sent to (``outbound``) or received from (``inbound``)
-    ``peer`` over the network."""
-    pc = station.mesh.peers.get(peer)
-    if pc is None:
-        return 0
-    report = await pc.getStats()
-    field = "packetsSent" if direction == "outbound" else "packetsReceived"
-    return sum(getattr(s, field) for s in report.values() if s.type == f"{direction}-rtp")
-
-
-@pytest.fixture
-async def session(tmp_path):
-    restrict_media_addresses()
-    hub = Hub(Store(":memory:"), tmp_path / "recordings")
-    url = await hub.start()
-    session_id = await hub.create_session("C-consult")
-    stations = {}
-    for role in ROLES:
-        clock = StationClock()
-        token = hub.tokens.issue(session_id, role)
-        tracks = synthetic_tracks(role, clock)
-        stations[role] = Station(url, session_id, role, token, tracks, clock=clock)
-    tasks = [asyncio.create_task(s.run()) for s in stations.values()]
-    try:
-        yield hub, stations
-    finally:
-        for station in stations.values():
-            await station.leave()
-        for task in tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, 10)
-        await hub.close()
 
 
 async def sent(stations) -> dict[tuple[str, str], int]:
@@ -64,13 +22,10 @@ async def sent(stations) -> dict[tuple[str, str], int]:
     }
 
 
-async def test_the_prosecutor_neither_sends_nor_receives_during_a_private_consultation(session):
-    hub, stations = session
+async def test_the_prosecutor_neither_sends_nor_receives_during_a_private_consultation(live_call):
+    hub, session_id, stations = live_call
     prosecutor, lawyer = stations["prosecutor"], stations["lawyer"]
-    await prosecutor.wait_for_state(lambda s: s == "recording", 30)
-    for step in ("announce", "notify_rights", "begin_hearing"):
-        await prosecutor.request_step(step)
-    await prosecutor.wait_for_state(lambda s: s == "hearing", 10)
+    await walk_to_hearing(prosecutor)
     await asyncio.sleep(1.5)
     assert await rtp_packets(prosecutor, "suspect", "inbound") > 0, "media flows before it"
 
@@ -98,7 +53,7 @@ async def test_the_prosecutor_neither_sends_nor_receives_during_a_private_consul
     resumed = await sent(stations)
     assert resumed[("suspect", "prosecutor")] > after[("suspect", "prosecutor")]
     assert resumed[("prosecutor", "suspect")] > after[("prosecutor", "suspect")]
-    states = hub.live(next(iter(hub._live))).machine.states_passed
+    states = hub.live(session_id).machine.states_passed
     assert states[-3:] == ["hearing", "private_consultation", "hearing"]
 
 

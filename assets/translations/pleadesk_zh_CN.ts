@@ -34,23 +34,117 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/clerk_progress.py" line="29" />
+        <location filename="../../desktop/clerk_progress.py" line="28" />
         <source>estimating time left</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/clerk_progress.py" line="34" />
+        <location filename="../../desktop/clerk_progress.py" line="33" />
         <source>about %1 h %2 min left</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/clerk_progress.py" line="40" />
+        <location filename="../../desktop/clerk_progress.py" line="39" />
         <source>about %1 min %2 s left</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/clerk_progress.py" line="44" />
+        <location filename="../../desktop/clerk_progress.py" line="43" />
         <source>about %1 s left</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ClerkWindow</name>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="32" />
+        <source>Reading the queue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="33" />
+        <source>Sealing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="34" />
+        <source>Planning discs</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="35" />
+        <source>Burning</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="36" />
+        <source>Checking a disc</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="51" />
+        <source>PleaDesk — Evidence archive</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="56" />
+        <source>Sessions to seal</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="57" />
+        <source>Discs</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="58" />
+        <location filename="../../desktop/clerk_window.py" line="89" />
+        <source>Custody log</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="60" />
+        <source>Refresh</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="62" />
+        <source>Archive: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="83" />
+        <source>Sessions to seal (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="86" />
+        <source>Discs (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="88" />
+        <source> — CHECK FAILED</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="92" />
+        <source>%1: done.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="94" />
+        <source>Labels to print: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="101" />
+        <source>%1 failed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_window.py" line="104" />
+        <source>PleaDesk</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -80,6 +174,89 @@
         <location filename="../../desktop/connect_dialog.py" line="32" />
         <source>Join token</source>
         <translation>加入口令</translation>
+    </message>
+</context>
+<context>
+    <name>CustodyView</name>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="12" />
+        <source>Sealed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="13" />
+        <source>Planned discs</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="14" />
+        <source>Burned</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="15" />
+        <source>Verified</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="16" />
+        <source>Copied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="17" />
+        <source>Accessed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="18" />
+        <source>Decrypted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="19" />
+        <source>Exported</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="48" />
+        <source>No.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="48" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="48" />
+        <source>Clerk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="48" />
+        <source>Event</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="48" />
+        <source>About</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="65" />
+        <source> (failed)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="78" />
+        <source>The custody log FAILED its check: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_custody_view.py" line="85" />
+        <source>The custody log is intact: %1 signed entries.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -177,33 +354,171 @@
     </message>
 </context>
 <context>
+    <name>DiscsView</name>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="30" />
+        <source>Bag</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="30" />
+        <source>Case number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="30" />
+        <source>Size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="34" />
+        <source>DVD 4.7 GB</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="35" />
+        <source>DVD DL 8.5 GB</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="36" />
+        <source>BD-R 25 GB</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="37" />
+        <source>BD-R DL 50 GB</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="41" />
+        <source>One case per disc</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="42" />
+        <source>Pack by size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="43" />
+        <source>Plan discs</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="49" />
+        <source>Disc</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="49" />
+        <source>Bags</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="49" />
+        <source>Copy A</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="49" />
+        <source>Copy B</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="55" />
+        <source>empty: an image file in the archive</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="56" />
+        <source>Burn and verify copies A and B</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="59" />
+        <source>drive (/dev/sr0) or stdio:image.iso</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="60" />
+        <source>Check a stored disc</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="69" />
+        <source>Sealed bags waiting for a disc</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="78" />
+        <source>Discs to burn</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="80" />
+        <source>Drive for copy A (technical department)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="81" />
+        <source>Drive for copy B (case file)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="86" />
+        <source>Spot check</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="98" />
+        <source>not burned</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="99" />
+        <source>burned, not verified</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="100" />
+        <source>verified</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desktop/clerk_discs_view.py" line="101" />
+        <source>FAILED</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>PageView</name>
     <message>
         <location filename="../../desktop/page_view.py" line="23" />
         <source>No document is shown yet.</source>
-        <translation type="unfinished" />
+        <translation>尚未显示文书。</translation>
     </message>
     <message>
         <location filename="../../desktop/page_view.py" line="65" />
         <source>Document SHA-256: %1 · pages: %2 · This is the document you sign.</source>
-        <translation type="unfinished" />
+        <translation>文书 SHA-256：%1 · 共 %2 页 · 您签署的就是这份文书。</translation>
     </message>
     <message>
         <location filename="../../desktop/page_view.py" line="73" />
         <source>The document cannot be shown: %1</source>
-        <translation type="unfinished" />
+        <translation>文书无法显示：%1</translation>
     </message>
 </context>
 <context>
     <name>ProgressPanel</name>
     <message>
-        <location filename="../../desktop/clerk_progress.py" line="54" />
-        <location filename="../../desktop/clerk_progress.py" line="74" />
+        <location filename="../../desktop/clerk_progress.py" line="53" />
+        <location filename="../../desktop/clerk_progress.py" line="73" />
         <source>Idle</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../desktop/clerk_progress.py" line="64" />
+        <location filename="../../desktop/clerk_progress.py" line="63" />
         <source>%1 of %2</source>
         <translation type="unfinished" />
     </message>
@@ -244,19 +559,19 @@
 <context>
     <name>SignaturePad</name>
     <message>
-        <location filename="../../desktop/signature_pad.py" line="39" />
+        <location filename="../../desktop/signature_pad.py" line="41" />
         <source>Clear</source>
-        <translation type="unfinished" />
+        <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../desktop/signature_pad.py" line="40" />
+        <location filename="../../desktop/signature_pad.py" line="42" />
         <source>Confirm signature</source>
-        <translation type="unfinished" />
+        <translation>确认签名</translation>
     </message>
     <message>
-        <location filename="../../desktop/signature_pad.py" line="129" />
+        <location filename="../../desktop/signature_pad.py" line="132" />
         <source>Sign here</source>
-        <translation type="unfinished" />
+        <translation>请在此处签名</translation>
     </message>
 </context>
 <context>
@@ -265,22 +580,22 @@
         <location filename="../../desktop/signature_pad_model.py" line="80" />
         <source>The signature has too many strokes; clear it and sign again.</source>
         <extracomment>Pressure recorded for a mouse, which has none. The signer confirmed: the ``Signature`` wire dict (see documents.signature), bound to the document on screen, ready for the session's data channel. The strokes changed (a point added, or the pad cleared): repaint. The signature could not be accepted: the message for the signer.</extracomment>
-        <translation type="unfinished" />
+        <translation>签名笔画过多，请清除后重新签名。</translation>
     </message>
     <message>
         <location filename="../../desktop/signature_pad_model.py" line="104" />
         <source>No document is shown; the signature has nothing to sign.</source>
-        <translation type="unfinished" />
+        <translation>尚未显示文书，签名没有对应的文书。</translation>
     </message>
     <message>
         <location filename="../../desktop/signature_pad_model.py" line="107" />
         <source>Please sign in the box before confirming.</source>
-        <translation type="unfinished" />
+        <translation>请先在框内签名，再点击确认。</translation>
     </message>
     <message>
         <location filename="../../desktop/signature_pad_model.py" line="122" />
         <source>The signature is too long; clear it and sign again.</source>
-        <translation type="unfinished" />
+        <translation>签名过长，请清除后重新签名。</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,41 @@
+"""Shared fixtures: a live three-party call over real WebRTC on 127.0.0.1, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+from livecall import ROLES
+
+from session.clocksync import StationClock
+from session.hub import Hub
+from session.network import restrict_media_addresses
+from session.runner import synthetic_tracks
+from session.station import Station
+from session.store import Store
+
+
+@pytest.fixture
+async def live_call(tmp_path):
+    """A hub and the three parties' stations, joined; yields (hub, session id, stations)."""
+    restrict_media_addresses()
+    hub = Hub(Store(":memory:"), tmp_path / "recordings")
+    url = await hub.start()
+    session_id = await hub.create_session("C-live")
+    stations = {}
+    for role in ROLES:
+        clock = StationClock()
+        token = hub.tokens.issue(session_id, role)
+        stations[role] = Station(url, session_id, role, token, synthetic_tracks(role, clock),
+                                 clock=clock)  # fmt: skip
+    tasks = [asyncio.create_task(station.run()) for station in stations.values()]
+    try:
+        yield hub, session_id, stations
+    finally:
+        for station in stations.values():
+            await station.leave()
+        for task in tasks:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
+        await hub.close()
