@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 
 #: Modules that add their own subcommands with ``register(commands)``.
-SUBCOMMAND_MODULES = ("desktop.cli_schedule", "desktop.cli_audit", "desktop.cli_documents")
+SUBCOMMAND_MODULES = (
+    "desktop.cli_schedule",
+    "desktop.cli_audit",
+    "desktop.cli_documents",
+    "desktop.cli_archive",
+    "desktop.cli_recording",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
