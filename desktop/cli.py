@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, required=True, help="folder for everything made")
     demo.add_argument("--seconds", type=float, default=20.0, help="length of the session")
     demo.add_argument("--headless", action="store_true", help="no windows")
+    demo.add_argument(
+        "--clapper", action="store_true", help="synthetic flashes and tones to measure sync"
+    )
 
     hub = commands.add_parser("hub", help="run the hub (signaling, state, recorder)")
     hub.add_argument(
@@ -50,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     station.add_argument("--token", required=True, help="the party's join token from booking")
     station.add_argument("--ca", type=Path, help="the hub's CA certificate (for https hubs)")
     station.add_argument("--headless", action="store_true", help="no window")
+    station.add_argument("--clapper", action="store_true", help="synthetic clapper media")
     station.add_argument("--case", default="", help="case number (for the scripted signature)")
     station.add_argument(
         "--script", type=float, metavar="SECONDS", help="play the part, a step every SECONDS"
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from desktop.demo import run_demo
 
-        return run_demo(args.out, args.seconds, headless=args.headless)
+        return run_demo(args.out, args.seconds, headless=args.headless, clapper=args.clapper)
     if args.command == "hub":
         return _hub(args)
     if args.command == "station":
@@ -112,7 +116,14 @@ def _station(args: argparse.Namespace) -> int:
             return 2
         asyncio.run(
             run_scripted_station(
-                args.hub, args.session, args.role, args.token, args.script, args.case, args.ca
+                args.hub,
+                args.session,
+                args.role,
+                args.token,
+                args.script,
+                args.case,
+                args.ca,
+                args.clapper,
             )
         )
         return 0

@@ -47,10 +47,10 @@ def pleadesk_home() -> Path:
     return Path(os.environ.get("PLEADESK_HOME", default)).expanduser()
 
 
-def run_demo(out: Path, seconds: float, *, headless: bool) -> int:
+def run_demo(out: Path, seconds: float, *, headless: bool, clapper: bool = False) -> int:
     """Run the demo; print where everything is; return the process exit code."""
     try:
-        summary = asyncio.run(_demo(out.resolve(), seconds, headless))
+        summary = asyncio.run(_demo(out.resolve(), seconds, headless, clapper))
     except DemoError as exc:
         print(f"pleadesk demo failed at the {exc}", file=sys.stderr)
         return 1
@@ -90,7 +90,7 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _demo(out: Path, seconds: float, headless: bool) -> dict[str, Any]:
+async def _demo(out: Path, seconds: float, headless: bool, clapper: bool) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     restrict_media_addresses()
     stages = _Stages()
@@ -105,7 +105,9 @@ async def _demo(out: Path, seconds: float, headless: bool) -> dict[str, Any]:
         session_id = await hub.create_session(CASE_NUMBER)
         await stages.run(
             "session",
-            _hold_session(hub, url, session_id, seconds, headless, credentials.ca_certificate),
+            _hold_session(
+                hub, url, session_id, seconds, headless, credentials.ca_certificate, clapper
+            ),
         )
         live = hub.live(session_id)
         assert live is not None and live.recording_path is not None
@@ -159,7 +161,7 @@ async def _in_thread(func: Callable[..., T], *args: Any) -> T:
 
 
 async def _hold_session(
-    hub: Hub, url: str, session_id: str, seconds: float, headless: bool, ca: Path
+    hub: Hub, url: str, session_id: str, seconds: float, headless: bool, ca: Path, clapper: bool
 ) -> None:
     """Start the three stations and wait until the session is closed and they have left."""
     pause = step_seconds(seconds)
@@ -190,6 +192,7 @@ async def _hold_session(
             "--script",
             f"{pause:.3f}",
             *(["--headless"] if headless else []),
+            *(["--clapper"] if clapper else []),
         )
         for role in REQUIRED_ROLES
     ]

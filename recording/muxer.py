@@ -3,9 +3,10 @@
 Matroska with packet flushing is readable after a crash up to the last cluster written; plain
 MP4 is not readable at all (its index is written at the end). FFmpeg's Matroska muxer holds the
 cluster being built in memory and writes it out whole, so the cluster length bounds what a
-crash costs: clusters are kept to half a second (measured in ``bench/bench_crash.py``).
-Timestamps come from the caller's frame and sample counters on a fixed grid, never from arrival
-order, so audio and video cannot drift apart in the file.
+crash costs: clusters are kept to a quarter of a second (``bench/bench_crash.py``: a kill
+loses 0.2-0.3 s with them, up to 1.1 s with one-second clusters). Timestamps come from the
+caller's frame and sample counters on a fixed grid, never from arrival order, so audio and
+video cannot drift apart in the file.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _AVCOL_RANGE_MPEG = 1
 #: Samples per AAC frame.
 AAC_FRAME = 1024
 #: Longest Matroska cluster, in milliseconds: what a crash can cost at most, besides latency.
-CLUSTER_MS = 500
+CLUSTER_MS = 250
 
 
 class MatroskaMuxer:

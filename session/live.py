@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,19 @@ from aiohttp import web
 from documents.fonts import cjk_font_path
 from documents.signature import Signature, SignatureError
 from recording.feed import RecorderFeed
+from recording.journal import Gap
 from recording.recorder import CompositeRecorder, RecordingError, RecordingInfo
 from session import messages as m
 from session.audit import AuditTrail
 from session.clock import HubClock
-from session.machine import CONSULTING_ROLES, SessionMachine, State, StateChanged, StepRefused
+from session.machine import (
+    CONSULTING_ROLES,
+    STATE_CAPTIONS,
+    SessionMachine,
+    State,
+    StateChanged,
+    StepRefused,
+)
 from session.mesh import MediaMesh
 from session.store import SessionRecord, Store
 
@@ -80,6 +88,8 @@ class LiveSession:
         if self.sockets.get(role) is not ws:
             return
         del self.sockets[role]
+        if self._recorder is not None:
+            self._recorder.party_lost(role, "离开会话 / left the session", self._clock.now())
         await self.log(role, "left")
         await self._mesh.drop(role)
         self._feed.forget(role)
@@ -167,7 +177,12 @@ class LiveSession:
                 self._follow_consultation(change.state)
                 if change.state is State.ROOM_READY:
                     await self._start_recorder()
-                elif change.state is State.CLOSING:
+                if self._recorder is not None:  # a chapter, and the step in the picture
+                    caption = STATE_CAPTIONS[change.state]
+                    if change.reason:
+                        caption = f"{caption}: {change.reason}"
+                    self._recorder.mark_step(caption, change.at)
+                if change.state is State.CLOSING:
                     await self._stop_recorder()
                     pending += self.machine.recorder_stopped(self._clock.now())
 
@@ -187,10 +202,24 @@ class LiveSession:
             clock=self._clock.now,
             wall_epoch=self._clock.wall(0.0),
             label_font=cjk_font_path(),
+            case_number=self.case_number,
+            on_gap=self._gap_from_writer,
         )
+        self._loop = asyncio.get_running_loop()
         self._recorder.start()
         self._feed.attach(self._recorder)
         await self.log("recorder", "recording_started", {"file": self.recording_path.name})
+
+    def _gap_from_writer(self, gap: Gap) -> None:
+        """A party's media stopped or came back (called on the recorder's writer thread)."""
+        details = {"party": gap.role, "reason": gap.reason, "start": round(gap.start, 3),
+                   "end": None if gap.end is None else round(gap.end, 3)}  # fmt: skip
+        self._loop.call_soon_threadsafe(self._own, self.log("recorder", "gap", details))
+
+    def _own(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _stop_recorder(self) -> None:
         recorder, self._recorder = self._recorder, None
@@ -216,10 +245,7 @@ class LiveSession:
 
     def _recorder_receiving(self) -> None:
         """The recorder has pictures from every required party: recording has begun."""
-        changes = self.machine.recorder_started(self._clock.now())
-        task = asyncio.get_running_loop().create_task(self._apply(changes))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._own(self._apply(self.machine.recorder_started(self._clock.now())))
 
     async def _signal_from_recorder(self, peer: str, kind: str, sdp: str) -> None:
         ws = self.sockets.get(peer)

@@ -91,6 +91,24 @@ TRANSITIONS: dict[State, dict[Step, State]] = {
     S.INTERRUPTED: {Step.RESUME: S.INTERRUPTED},
 }
 
+#: How each state is named in the recording's picture and chapters (Chinese / English).
+STATE_CAPTIONS: dict[State, str] = {
+    S.SCHEDULED: "待开始 / scheduled",
+    S.ROOM_READY: "各方到场 / all present",
+    S.RECORDING: "开始录音录像 / recording",
+    S.ANNOUNCED: "告知录音录像 / recording announced",
+    S.RIGHTS_NOTIFIED: "告知诉讼权利 / rights notice",
+    S.HEARING: "听取意见 / hearing",
+    S.PRIVATE_CONSULTATION: "律师单独会见 / private consultation",
+    S.AGREEMENT_PRESENTED: "出示具结书 / agreement presented",
+    S.SIGNING: "签署具结书 / signing",
+    S.SIGNED: "具结书已签署 / signed",
+    S.CLOSING: "结束 / closing",
+    S.CLOSED: "已结束 / closed",
+    S.INTERRUPTED: "中断 / interrupted",
+    S.NO_AGREEMENT_PATH: "不签署具结书 / no agreement",
+}
+
 #: States in which media flows and the recording runs: a dropped party interrupts them.
 LIVE_STATES = frozenset(
     {

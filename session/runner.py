@@ -25,9 +25,13 @@ from session.tokens import TokenIssuer
 log = logging.getLogger(__name__)
 
 
-def synthetic_tracks(role: str, clock: StationClock) -> list:
-    """A synthetic camera and microphone for ``role``, timed on the station's session clock."""
-    return [SyntheticVideoTrack(role, clock=clock.now), SyntheticAudioTrack(role, clock=clock.now)]
+def synthetic_tracks(role: str, clock: StationClock, clapper: bool = False) -> list:
+    """A synthetic camera and microphone for ``role``, timed on the station's session clock;
+    with ``clapper``, flashes and tones for measuring sync (DESIGN §5)."""
+    return [
+        SyntheticVideoTrack(role, clock=clock.now, clapper=clapper),
+        SyntheticAudioTrack(role, clock=clock.now, clapper=clapper),
+    ]
 
 
 def demo_signature(role: str, case_number: str, session_id: str) -> dict | None:
@@ -47,11 +51,12 @@ async def run_scripted_station(
     pause: float,
     case_number: str,
     ca: Path | None = None,
+    clapper: bool = False,
 ) -> None:
     """Join as ``role`` with synthetic devices and play the part until the session closes."""
     tls = client_context(ca) if ca else None
     clock = StationClock()
-    tracks = synthetic_tracks(role, clock)
+    tracks = synthetic_tracks(role, clock, clapper)
     station = Station(hub_url, session_id, role, token, tracks, clock=clock, tls=tls)
     signature = demo_signature(role, case_number, session_id)
     async with asyncio.TaskGroup() as group:
