@@ -109,11 +109,12 @@ class LiveSession:
     async def relay_origin(self, role: str, origin: m.MediaOrigin) -> None:
         """A station says when its first frame to a peer was captured; pass it on."""
         if origin.peer == m.RECORDER:
-            self._mesh.set_origin(role, origin.kind, origin.capture_time)
+            self._mesh.set_origin(role, origin.kind, origin.capture_time, origin.media_time)
             return
         target = self.sockets.get(origin.peer)
         if target is not None:
-            await target.send_str(m.MediaOrigin(role, origin.kind, origin.capture_time).to_json())
+            relayed = m.MediaOrigin(role, origin.kind, origin.capture_time, origin.media_time)
+            await target.send_str(relayed.to_json())
 
     async def request_step(self, role: str, step: str, reason: str) -> None:
         """A party asks for a step of the session."""

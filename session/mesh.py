@@ -25,19 +25,27 @@ from session.network import new_peer_connection
 log = logging.getLogger(__name__)
 
 SendSignal = Callable[[str, str, str], Awaitable[None]]
-#: ``(peer, kind, capture_time)``: tell ``peer`` when our first frame to it was captured.
-SendOrigin = Callable[[str, str, float], Awaitable[None]]
+#: ``(peer, kind, media_time, capture_time)``: tell ``peer`` when the frame ``media_time``
+#: seconds into our stream to it was captured.
+SendOrigin = Callable[[str, str, float, float], Awaitable[None]]
 #: ``(peer, kind, frame, capture_time or None until the sender's origin is known)``.
 FrameHandler = Callable[[str, str, Frame, float | None], None]
 
 
-class _OriginTrack(MediaStreamTrack):
-    """Passes a local track's frames to one peer and reports when the first was captured.
+#: Seconds between reports of a stream's capture times, after the first frame's.
+ORIGIN_REPORT_EVERY = 5.0
 
-    The receiver's timestamps start at zero at this first frame, so with its capture time (in
-    session time) the receiver knows every frame's. A capture track that knows when each frame
-    was taken says so through ``capture_time(pts)``; otherwise the session clock's reading as
-    the frame leaves stands in (synthetic tracks hand frames out the moment they make them).
+
+class _OriginTrack(MediaStreamTrack):
+    """Passes a local track's frames to one peer and reports when they were captured.
+
+    The receiver's timestamps start at zero at the first frame sent on this link, so from
+    "the frame ``media_time`` seconds into the stream was captured at session time ``T``" the
+    receiver knows every frame's capture time. The first frame is reported at once, then one
+    every few seconds, so a device whose clock runs a little fast or slow (a microphone's
+    sample clock) is followed. A capture track that knows when each frame was taken says so
+    through ``capture_time(pts)``; otherwise the session clock's reading as the frame leaves
+    stands in (synthetic tracks hand frames out the moment they make them).
     """
 
     def __init__(
@@ -45,22 +53,30 @@ class _OriginTrack(MediaStreamTrack):
         copy: MediaStreamTrack,
         device: MediaStreamTrack,
         clock: Callable[[], float],
-        on_first: Callable[[float], None],
+        report: Callable[[float, float], None],
     ) -> None:
         super().__init__()
         self.kind = copy.kind
         self._source = copy
         self._device = device
         self._clock = clock
-        self._on_first: Callable[[float], None] | None = on_first
+        self._report = report
+        self._first: float | None = None
+        self._next_report = 0.0
 
     async def recv(self) -> Frame | Packet:
         frame = await self._source.recv()
-        if self._on_first is not None:
+        if frame.pts is None or not frame.time_base:
+            return frame
+        at = float(frame.pts * frame.time_base)
+        if self._first is None:
+            self._first = at
+        media_time = at - self._first
+        if media_time >= self._next_report:
             stamp = getattr(self._device, "capture_time", None)
-            captured = stamp(frame.pts) if stamp is not None else self._clock()
-            self._on_first(captured)
-            self._on_first = None
+            captured = stamp(frame.pts) if stamp is not None else None
+            self._report(media_time, self._clock() if captured is None else captured)
+            self._next_report = media_time + ORIGIN_REPORT_EVERY
         return frame
 
     def stop(self) -> None:
@@ -89,7 +105,7 @@ class MediaMesh:
         self._on_frame = on_frame or (lambda peer, kind, frame, t: None)
         self._peers: dict[str, RTCPeerConnection] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._origins: dict[tuple[str, str], float] = {}
+        self._origins: dict[tuple[str, str], tuple[float, float]] = {}
         self._sending: dict[str, list[tuple[RTCRtpSender, MediaStreamTrack]]] = {}
         self._excluded: frozenset[str] = frozenset()
         self.frames_received: dict[tuple[str, str], int] = {}
@@ -135,9 +151,11 @@ class MediaMesh:
         for sender, track in self._sending.get(peer, []):
             sender.replaceTrack(None if peer in self._excluded else track)
 
-    def set_origin(self, peer: str, kind: str, capture_time: float) -> None:
+    def set_origin(
+        self, peer: str, kind: str, capture_time: float, media_time: float = 0.0
+    ) -> None:
         """``peer`` says its first ``kind`` frame to us was captured at ``capture_time``."""
-        self._origins[(peer, kind)] = capture_time
+        self._origins[(peer, kind)] = (media_time, capture_time)
 
     async def drop(self, peer: str) -> None:
         """Close the connection to ``peer`` (it left)."""
@@ -181,10 +199,10 @@ class MediaMesh:
 
         return pc
 
-    def _origin_reporter(self, peer: str, kind: str) -> Callable[[float], None]:
-        def report(capture_time: float) -> None:
+    def _origin_reporter(self, peer: str, kind: str) -> Callable[[float, float], None]:
+        def report(media_time: float, capture_time: float) -> None:
             if self._send_origin is not None:
-                self._own(self._send_origin(peer, kind, capture_time))
+                self._own(self._send_origin(peer, kind, media_time, capture_time))
 
         return report
 
@@ -208,7 +226,8 @@ class MediaMesh:
             origin = self._origins.get(key)
             captured = None
             if origin is not None and frame.pts is not None and frame.time_base:
-                captured = origin + float(frame.pts * frame.time_base)
+                media_time, capture_time = origin
+                captured = capture_time + float(frame.pts * frame.time_base) - media_time
             try:
                 self._on_frame(peer, track.kind, frame, captured)
             except Exception:

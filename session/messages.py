@@ -141,17 +141,18 @@ class ClockPong(Message):
 
 @dataclass(frozen=True)
 class MediaOrigin(Message):
-    """When the first frame of a stream to ``peer`` was captured, in session time.
+    """When the frame ``media_time`` seconds into a stream to ``peer`` was captured.
 
     aiortc starts every received stream's timestamps at zero; with this the receiver places
-    each frame at its capture time: ``capture_time + pts * time_base``. From a station
-    ``peer`` is the receiver; from the hub it is the sender.
+    each frame at its capture time: ``capture_time + pts * time_base - media_time``. From a
+    station ``peer`` is the receiver; from the hub it is the sender.
     """
 
     type: ClassVar[str] = "media_origin"
     peer: str
     kind: str
     capture_time: float
+    media_time: float = 0.0
 
 
 _TYPES: dict[str, type[Message]] = {

@@ -184,8 +184,8 @@ class Station:
             case m.ClockPong(t0=t0, t1=t1, t2=t2):
                 self.clock.estimator.add(t0, t1, t2, self.clock.local())
                 await self._make_offers()
-            case m.MediaOrigin(peer=peer, kind=kind, capture_time=captured):
-                self._mesh.set_origin(peer, kind, captured)
+            case m.MediaOrigin(peer=peer, kind=kind, capture_time=captured, media_time=media):
+                self._mesh.set_origin(peer, kind, captured, media)
             case m.PeerJoined(role=role):
                 self.present.add(role)
                 self._notify("peer_changed", role, True)
@@ -221,8 +221,10 @@ class Station:
     async def _send_signal(self, peer: str, kind: str, sdp: str) -> None:
         await self._send(m.Signal(peer, kind, sdp))
 
-    async def _send_origin(self, peer: str, kind: str, capture_time: float) -> None:
-        await self._send(m.MediaOrigin(peer, kind, capture_time))
+    async def _send_origin(
+        self, peer: str, kind: str, media_time: float, capture_time: float
+    ) -> None:
+        await self._send(m.MediaOrigin(peer, kind, capture_time, media_time))
 
     async def _keep_clock(self) -> None:
         """Ping the hub's clock: a burst at joining, then every few seconds for drift."""
