@@ -13,7 +13,8 @@ by :func:`recording.burn.write_disc`. Peers in the same run, on the same files:
 
 "no fsync" leaves the data to the kernel, as ``cp`` does; "fsync" counts getting it onto the
 disk. The read-back reads 100 % of the files off the image after the page cache was dropped
-for it, hashing every byte (SHA-256), as after a burn.
+for it, hashing every byte (SHA-256), as after a burn. Each round waits (up to five minutes)
+for two free cores, as ``bench_age.py`` does.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from bench_age import wait_for_free_cores
 
 from recording.burn import settle_image, write_disc
 from recording.disc_layout import DiscLayout, LayoutFile
@@ -124,7 +127,9 @@ def run(folder: Path, mib: int, rounds: int) -> None:
         for suffix, sync in ((", no fsync", False), (", fsync", True))
     }
     results: dict[str, dict[str, list[float]]] = {}
+    free = []
     for _ in range(rounds):
+        free.append(wait_for_free_cores())
         for name, (work, peers) in cases.items():
             for who, job in [("ours", work), *peers.items()]:
                 fresh()
@@ -144,6 +149,7 @@ def run(folder: Path, mib: int, rounds: int) -> None:
         f"disc image of {total:.0f} MiB ({len(layout.files)} files), {rounds} rounds, in {folder}"
     )
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"cores free at the start of each round: {' '.join(f'{f:.2f}' for f in free)}")
     print(f"{'case':<28}{'who':<18}{'best MiB/s':>12}{'median':>10}{'ours/peer':>11}")
     for name, by_who in results.items():
         ours_best = total / min(by_who["ours"])

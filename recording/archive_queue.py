@@ -4,9 +4,10 @@ Finished sessions are folders, one per session, each with a ``summary.json`` as 
 writes it. The keys read (paths absolute or relative to the folder):
 
 * ``session_id``, ``case_number`` (required), ``recording`` (required: one path or a list);
-* ``agreement_pdf``, ``audit_log`` (a path each), ``party_recordings`` and ``documents``
-  (``{name: path}`` or a list of paths), ``timeline`` (``[{"at": unix time}, ...]``) and
-  ``recorder`` (optional).
+* optional: every ``*_pdf`` key (``agreement_pdf``, ``rights_notice_pdf``, ...; null when
+  there is none) and ``audit_log``, a path each; ``*_pdfs`` keys (``english_pdfs``: kept in
+  ``documents/english/``), ``party_recordings`` and ``documents``, ``{name: path}`` or a list
+  of paths; ``timeline`` (``[{"at": unix time}, ...]``) and ``recorder``.
 
 The archive's state is not kept anywhere but in the custody log: :meth:`QueueState.from_entries`
 folds its entries (seal, plan, burn, verify) into what is sealed, planned, burned and verified.
@@ -76,10 +77,13 @@ def _payload(summary: Mapping[str, Any], folder: Path) -> list[tuple[str, Path]]
     payload = [(f"recording/{n}", p) for n, p in _paths(summary["recording"], folder)]
     for role, path in _paths(summary.get("party_recordings"), folder):
         payload.append((f"recording/parties/{role}{''.join(path.suffixes)}", path))
-    for name, path in _paths(summary.get("agreement_pdf"), folder):
-        payload.append((f"documents/{name}", path))
-    for name, path in _paths(summary.get("documents"), folder):
-        payload.append((f"documents/{name}", path))
+    for key in sorted(summary):
+        if key.endswith("_pdf") or key == "documents":
+            for name, path in _paths(summary[key], folder):
+                payload.append((f"documents/{name}", path))
+        elif key.endswith("_pdfs"):  # e.g. english_pdfs: translations, kept apart
+            for name, path in _paths(summary[key], folder):
+                payload.append((f"documents/{key.removesuffix('_pdfs')}/{name}", path))
     for name, path in _paths(summary.get("audit_log"), folder):
         payload.append((f"logs/{name}", path))
     payload.append((f"logs/{SUMMARY}", folder / SUMMARY))

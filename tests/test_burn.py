@@ -13,6 +13,7 @@ import bagit
 import pytest
 
 from recording import age
+from recording.age_keys import recipient_fingerprint
 from recording.archive_desk import ArchiveDesk
 from recording.archive_queue import find_finished_sessions
 from recording.burn import BurnError, DiscMismatchError, media_status
@@ -112,6 +113,12 @@ def test_two_copies_are_identical_read_back_and_open_with_standard_tools(
         bag = bagit.Bag(str(folder))
         bag.validate()
         case = bag.info["External-Identifier"]
+        assert bag.info["Internal-Sender-Identifier"] == bag.info["PleaDesk-Session-Id"]
+        assert bag.info["PleaDesk-Session-Start"].startswith("2026-11-2")
+        assert bag.info["PleaDesk-Clerk"] == "张三"
+        assert bag.info["PleaDesk-Recorder"] == "PleaDesk hub recorder"
+        assert bag.info["Encrypted-To"] == recipient
+        assert bag.info["PleaDesk-Recipient-Fingerprint"] == recipient_fingerprint(recipient)
         ciphertext = folder / "data" / "recording" / "composite.mkv.age"
         opened = subprocess.run(
             ["age", "-d", "-i", str(key), str(ciphertext)], check=True, capture_output=True

@@ -128,26 +128,44 @@ def test_session_folders_are_read_with_every_evidence_file(tmp_path: Path) -> No
         "3f2a9c1d-aaaa-4bbb-8ccc-000000000001",
         "京朝检刑认〔2026〕5号",
         agreement_pdf="agreement.pdf",
+        rights_notice_pdf=str(tmp_path / "day" / "one" / "rights-notice.pdf"),
+        english_pdfs=["en/agreement.pdf"],
         party_recordings={"suspect": "parties/suspect.mkv", "lawyer": "parties/lawyer.mkv"},
         audit_log="audit.jsonl",
         timeline=[{"at": 1795400000.0}, {"at": 1795401800.0}],
     )
     (folder / "parties").mkdir()
-    for name in ("agreement.pdf", "parties/suspect.mkv", "parties/lawyer.mkv", "audit.jsonl"):
+    (folder / "en").mkdir()
+    for name in (
+        "agreement.pdf",
+        "rights-notice.pdf",
+        "en/agreement.pdf",
+        "parties/suspect.mkv",
+        "parties/lawyer.mkv",
+        "audit.jsonl",
+    ):
         (folder / name).write_bytes(b"x")
+    _session(tmp_path / "day" / "no-agreement", "s-3", "案3", agreement_pdf=None)
     _session(tmp_path / "day" / "broken", "s-2", "案2", agreement_pdf="missing.pdf")
     sessions, problems = find_finished_sessions(tmp_path / "day")
+    no_agreement = tmp_path / "day" / "no-agreement"
     assert [dict(s.payload) for s in sessions] == [
+        {
+            "recording/composite.mkv": no_agreement / "composite.mkv",
+            "logs/summary.json": no_agreement / "summary.json",
+        },
         {
             "recording/composite.mkv": folder / "composite.mkv",
             "recording/parties/suspect.mkv": folder / "parties/suspect.mkv",
             "recording/parties/lawyer.mkv": folder / "parties/lawyer.mkv",
             "documents/agreement.pdf": folder / "agreement.pdf",
+            "documents/rights-notice.pdf": folder / "rights-notice.pdf",
+            "documents/english/agreement.pdf": folder / "en/agreement.pdf",
             "logs/audit.jsonl": folder / "audit.jsonl",
             "logs/summary.json": folder / "summary.json",
-        }
+        },
     ]
-    assert sessions[0].bag_id.startswith("S2026112") and sessions[0].bag_id.endswith("3f2a9c1daaaa")
+    assert sessions[1].bag_id.startswith("S2026112") and sessions[1].bag_id.endswith("3f2a9c1daaaa")
     assert len(problems) == 1 and "missing.pdf" in problems[0][1]
 
 
