@@ -20,12 +20,20 @@ TRANSLATIONS = Path(__file__).resolve().parents[1] / "assets" / "translations"
 
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, speaking Chinese unless ``PLEADESK_LANG`` says otherwise."""
-    app = QApplication.instance() or QApplication(argv or sys.argv)
-    language = os.environ.get("PLEADESK_LANG", "zh_CN")
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    install_translation(app, os.environ.get("PLEADESK_LANG", "zh_CN"))
+    return app
+
+
+def install_translation(app: QApplication, language: str) -> QTranslator | None:
+    """Show the user interface in ``language`` (English needs none); returns the translator
+    installed, which ``app.removeTranslator`` takes away again."""
     translator = QTranslator(app)
-    if translator.load(QLocale(language), "pleadesk", "_", str(TRANSLATIONS)):
-        app.installTranslator(translator)
-    return app  # type: ignore[return-value]
+    if not translator.load(QLocale(language), "pleadesk", "_", str(TRANSLATIONS)):
+        return None
+    app.installTranslator(translator)
+    return translator
 
 
 class StationController:

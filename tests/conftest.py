@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 
 import pytest
 from livecall import ROLES
+
+# Widget tests read English source texts; tests of the Chinese interface install it themselves.
+os.environ.setdefault("PLEADESK_LANG", "en")
 
 from session.clocksync import StationClock
 from session.hub import Hub

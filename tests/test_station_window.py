@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from av import VideoFrame
 
-from desktop.app import make_application
+from desktop.app import install_translation
 from desktop.bridge import EngineThread, GuiBridge
 from desktop.station_model import StationModel
 from desktop.station_window import StationWindow
@@ -16,8 +16,16 @@ from session import messages as m
 
 
 @pytest.fixture
-def window(qtbot):
-    make_application()
+def chinese(qapp):
+    """The interface in Chinese for one test (translators are process-wide)."""
+    translator = install_translation(qapp, "zh_CN")
+    assert translator is not None, "run ./dev setup: the compiled translations are missing"
+    yield
+    qapp.removeTranslator(translator)
+
+
+@pytest.fixture
+def window(qtbot, chinese):
     bridge = GuiBridge()
     model = StationModel(bridge)
     asked: list[str] = []
@@ -84,7 +92,6 @@ def test_pictures_from_the_engine_thread_reach_the_other_partys_tile(window, qtb
 
 
 def test_the_bridge_delivers_thousands_of_cross_thread_calls_in_order(qtbot):
-    make_application()
     bridge = GuiBridge()
     engine = EngineThread()
     received: list[int] = []

@@ -6,52 +6,52 @@
     <message>
         <location filename="../../desktop/clerk_progress.py" line="11" />
         <source>Encrypting</source>
-        <translation type="unfinished" />
+        <translation>正在加密</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="12" />
         <source>Checking the bag</source>
-        <translation type="unfinished" />
+        <translation>正在校验证据包</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="13" />
         <source>Writing the image</source>
-        <translation type="unfinished" />
+        <translation>正在写入光盘镜像</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="14" />
         <source>Burning</source>
-        <translation type="unfinished" />
+        <translation>正在刻录</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="15" />
         <source>Reading back</source>
-        <translation type="unfinished" />
+        <translation>正在回读校验</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="16" />
         <source>Decrypting</source>
-        <translation type="unfinished" />
+        <translation>正在解密</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="28" />
         <source>estimating time left</source>
-        <translation type="unfinished" />
+        <translation>正在估算剩余时间</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="33" />
         <source>about %1 h %2 min left</source>
-        <translation type="unfinished" />
+        <translation>约剩 %1 小时 %2 分钟</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="39" />
         <source>about %1 min %2 s left</source>
-        <translation type="unfinished" />
+        <translation>约剩 %1 分 %2 秒</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="43" />
         <source>about %1 s left</source>
-        <translation type="unfinished" />
+        <translation>约剩 %1 秒</translation>
     </message>
 </context>
 <context>
@@ -59,93 +59,93 @@
     <message>
         <location filename="../../desktop/clerk_window.py" line="32" />
         <source>Reading the queue</source>
-        <translation type="unfinished" />
+        <translation>正在读取待办队列</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="33" />
         <source>Sealing</source>
-        <translation type="unfinished" />
+        <translation>正在封存</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="34" />
         <source>Planning discs</source>
-        <translation type="unfinished" />
+        <translation>正在规划光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="35" />
         <source>Burning</source>
-        <translation type="unfinished" />
+        <translation>正在刻录</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="36" />
         <source>Checking a disc</source>
-        <translation type="unfinished" />
+        <translation>正在检查光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="51" />
         <source>PleaDesk — Evidence archive</source>
-        <translation type="unfinished" />
+        <translation>PleaDesk — 证据归档</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="56" />
         <source>Sessions to seal</source>
-        <translation type="unfinished" />
+        <translation>待封存的会见</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="57" />
         <source>Discs</source>
-        <translation type="unfinished" />
+        <translation>光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="58" />
         <location filename="../../desktop/clerk_window.py" line="89" />
         <source>Custody log</source>
-        <translation type="unfinished" />
+        <translation>保管记录</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="60" />
         <source>Refresh</source>
-        <translation type="unfinished" />
+        <translation>刷新</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="62" />
         <source>Archive: %1</source>
-        <translation type="unfinished" />
+        <translation>归档目录：%1</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="83" />
         <source>Sessions to seal (%1)</source>
-        <translation type="unfinished" />
+        <translation>待封存的会见（%1）</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="86" />
         <source>Discs (%1)</source>
-        <translation type="unfinished" />
+        <translation>光盘（%1）</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="88" />
         <source> — CHECK FAILED</source>
-        <translation type="unfinished" />
+        <translation> — 校验失败</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="92" />
         <source>%1: done.</source>
-        <translation type="unfinished" />
+        <translation>%1：已完成。</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="94" />
         <source>Labels to print: %1</source>
-        <translation type="unfinished" />
+        <translation>待打印的光盘标签：%1</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="101" />
         <source>%1 failed.</source>
-        <translation type="unfinished" />
+        <translation>%1 失败。</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_window.py" line="104" />
         <source>PleaDesk</source>
-        <translation type="unfinished" />
+        <translation>PleaDesk</translation>
     </message>
 </context>
 <context>
@@ -181,47 +181,47 @@
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="12" />
         <source>Sealed</source>
-        <translation type="unfinished" />
+        <translation>已封存</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="13" />
         <source>Planned discs</source>
-        <translation type="unfinished" />
+        <translation>已规划光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="14" />
         <source>Burned</source>
-        <translation type="unfinished" />
+        <translation>已刻录</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="15" />
         <source>Verified</source>
-        <translation type="unfinished" />
+        <translation>已校验</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="16" />
         <source>Copied</source>
-        <translation type="unfinished" />
+        <translation>已复制</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="17" />
         <source>Accessed</source>
-        <translation type="unfinished" />
+        <translation>已调阅</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="18" />
         <source>Decrypted</source>
-        <translation type="unfinished" />
+        <translation>已解密</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="19" />
         <source>Exported</source>
-        <translation type="unfinished" />
+        <translation>已导出</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="48" />
         <source>No.</source>
-        <translation type="unfinished" />
+        <translation>序号</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="48" />
@@ -231,32 +231,32 @@
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="48" />
         <source>Clerk</source>
-        <translation type="unfinished" />
+        <translation>技术人员</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="48" />
         <source>Event</source>
-        <translation type="unfinished" />
+        <translation>事项</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="48" />
         <source>About</source>
-        <translation type="unfinished" />
+        <translation>对象</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="65" />
         <source> (failed)</source>
-        <translation type="unfinished" />
+        <translation>（失败）</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="78" />
         <source>The custody log FAILED its check: %1</source>
-        <translation type="unfinished" />
+        <translation>保管记录校验失败：%1</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_custody_view.py" line="85" />
         <source>The custody log is intact: %1 signed entries.</source>
-        <translation type="unfinished" />
+        <translation>保管记录完整：共 %1 条签名记录。</translation>
     </message>
 </context>
 <context>
@@ -358,137 +358,137 @@
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="30" />
         <source>Bag</source>
-        <translation type="unfinished" />
+        <translation>证据包</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="30" />
         <source>Case number</source>
-        <translation type="unfinished" />
+        <translation>案号</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="30" />
         <source>Size</source>
-        <translation type="unfinished" />
+        <translation>大小</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="34" />
         <source>DVD 4.7 GB</source>
-        <translation type="unfinished" />
+        <translation>DVD 4.7 GB</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="35" />
         <source>DVD DL 8.5 GB</source>
-        <translation type="unfinished" />
+        <translation>DVD 双层 8.5 GB</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="36" />
         <source>BD-R 25 GB</source>
-        <translation type="unfinished" />
+        <translation>BD-R 25 GB</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="37" />
         <source>BD-R DL 50 GB</source>
-        <translation type="unfinished" />
+        <translation>BD-R 双层 50 GB</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="41" />
         <source>One case per disc</source>
-        <translation type="unfinished" />
+        <translation>一案一盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="42" />
         <source>Pack by size</source>
-        <translation type="unfinished" />
+        <translation>按容量合并</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="43" />
         <source>Plan discs</source>
-        <translation type="unfinished" />
+        <translation>规划光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="49" />
         <source>Disc</source>
-        <translation type="unfinished" />
+        <translation>光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="49" />
         <source>Bags</source>
-        <translation type="unfinished" />
+        <translation>证据包</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="49" />
         <source>Copy A</source>
-        <translation type="unfinished" />
+        <translation>A 盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="49" />
         <source>Copy B</source>
-        <translation type="unfinished" />
+        <translation>B 盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="55" />
         <source>empty: an image file in the archive</source>
-        <translation type="unfinished" />
+        <translation>留空：在归档目录中生成镜像文件</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="56" />
         <source>Burn and verify copies A and B</source>
-        <translation type="unfinished" />
+        <translation>刻录并校验 A、B 两盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="59" />
         <source>drive (/dev/sr0) or stdio:image.iso</source>
-        <translation type="unfinished" />
+        <translation>刻录机（/dev/sr0）或 stdio:镜像文件.iso</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="60" />
         <source>Check a stored disc</source>
-        <translation type="unfinished" />
+        <translation>抽查存档光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="69" />
         <source>Sealed bags waiting for a disc</source>
-        <translation type="unfinished" />
+        <translation>等待刻录的已封存证据包</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="78" />
         <source>Discs to burn</source>
-        <translation type="unfinished" />
+        <translation>待刻录光盘</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="80" />
         <source>Drive for copy A (technical department)</source>
-        <translation type="unfinished" />
+        <translation>A 盘刻录机（技术部门）</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="81" />
         <source>Drive for copy B (case file)</source>
-        <translation type="unfinished" />
+        <translation>B 盘刻录机（案卷）</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="86" />
         <source>Spot check</source>
-        <translation type="unfinished" />
+        <translation>抽查</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="98" />
         <source>not burned</source>
-        <translation type="unfinished" />
+        <translation>未刻录</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="99" />
         <source>burned, not verified</source>
-        <translation type="unfinished" />
+        <translation>已刻录，未校验</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="100" />
         <source>verified</source>
-        <translation type="unfinished" />
+        <translation>已校验</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_discs_view.py" line="101" />
         <source>FAILED</source>
-        <translation type="unfinished" />
+        <translation>失败</translation>
     </message>
 </context>
 <context>
@@ -515,12 +515,12 @@
         <location filename="../../desktop/clerk_progress.py" line="53" />
         <location filename="../../desktop/clerk_progress.py" line="73" />
         <source>Idle</source>
-        <translation type="unfinished" />
+        <translation>空闲</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_progress.py" line="63" />
         <source>%1 of %2</source>
-        <translation type="unfinished" />
+        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>
@@ -528,32 +528,32 @@
     <message>
         <location filename="../../desktop/clerk_sessions_view.py" line="28" />
         <source>Case number</source>
-        <translation type="unfinished" />
+        <translation>案号</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_sessions_view.py" line="28" />
         <source>Session started</source>
-        <translation type="unfinished" />
+        <translation>会见开始时间</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_sessions_view.py" line="28" />
         <source>Size</source>
-        <translation type="unfinished" />
+        <translation>大小</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_sessions_view.py" line="35" />
         <source>Seal selected</source>
-        <translation type="unfinished" />
+        <translation>封存所选</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_sessions_view.py" line="36" />
         <source>Seal all</source>
-        <translation type="unfinished" />
+        <translation>全部封存</translation>
     </message>
     <message>
         <location filename="../../desktop/clerk_sessions_view.py" line="62" />
         <source>Cannot be sealed: %1</source>
-        <translation type="unfinished" />
+        <translation>无法封存：%1</translation>
     </message>
 </context>
 <context>
