@@ -22,7 +22,7 @@ from documents.checks import (
     AgreementError,
     check_text,
     check_true,
-    decode_json,
+    decode_document,
     document_id,
     encode_json,
     set_checked,
@@ -309,12 +309,7 @@ class PleaAgreement:
     @classmethod
     def from_json(cls, data: Any) -> PleaAgreement:
         """Build and validate an agreement from :meth:`to_json` output; raise AgreementError."""
-        if not isinstance(data, dict):
-            raise AgreementError("agreement", "is not a JSON object")
-        if data.get("schema") != SCHEMA:
-            raise AgreementError("schema", f"unknown document type; expected {SCHEMA}")
-        body = {k: v for k, v in data.items() if k != "schema"}
-        result: PleaAgreement = decode_json(cls, body, "", AgreementError, "agreement")
+        result: PleaAgreement = decode_document(cls, data, SCHEMA, AgreementError, "agreement")
         return result
 
 

@@ -144,3 +144,13 @@ def document_id(prefix: str, session_id: str) -> str:
     """A document's short identifier: kind prefix and the session id's first 12 characters."""
     compact = "".join(ch for ch in session_id if ch.isalnum())[:12].upper()
     return f"{prefix}-{compact}"
+
+
+def decode_document(cls: Any, data: Any, schema: str, error: type[FieldError], root: str) -> Any:
+    """Build document ``cls`` from its ``to_json`` output tagged ``schema``, validating."""
+    if not isinstance(data, dict):
+        raise error(root, "is not a JSON object")
+    if data.get("schema") != schema:
+        raise error("schema", f"unknown document type; expected {schema}")
+    body = {k: v for k, v in data.items() if k != "schema"}
+    return decode_json(cls, body, "", error, root)

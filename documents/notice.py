@@ -17,7 +17,7 @@ from documents.agreement import Literacy, PleaAgreement
 from documents.checks import (
     NoticeError,
     check_text,
-    decode_json,
+    decode_document,
     document_id,
     encode_json,
     set_checked,
@@ -151,8 +151,5 @@ class RightsNotice:
     @classmethod
     def from_json(cls, data: Any) -> RightsNotice:
         """Build and validate a notice from :meth:`to_json` output; raise NoticeError."""
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise NoticeError("schema", f"unknown document type; expected {SCHEMA}")
-        body = {k: v for k, v in data.items() if k != "schema"}
-        result: RightsNotice = decode_json(cls, body, "", NoticeError, "notice")
+        result: RightsNotice = decode_document(cls, data, SCHEMA, NoticeError, "notice")
         return result

@@ -19,7 +19,7 @@ from typing import Any
 from documents.checks import (
     StatementError,
     check_text,
-    decode_json,
+    decode_document,
     document_id,
     encode_json,
     set_checked,
@@ -287,8 +287,5 @@ class RecordingStatement:
     @classmethod
     def from_json(cls, data: Any) -> RecordingStatement:
         """Build and validate a statement from :meth:`to_json` output; raise StatementError."""
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise StatementError("schema", f"unknown document type; expected {SCHEMA}")
-        body = {k: v for k, v in data.items() if k != "schema"}
-        result: RecordingStatement = decode_json(cls, body, "", StatementError, "statement")
+        result: RecordingStatement = decode_document(cls, data, SCHEMA, StatementError, "statement")
         return result
