@@ -40,9 +40,15 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _timed(work: Callable[[], object]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of this process and its children) of ``work``."""
-    os.sync()  # start each run with no dirty pages left by the previous one
+def _timed(work: Callable[[], object], outputs: list[Path]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process and its children) of ``work``.
+
+    Earlier outputs are deleted first (truncating a cached 1 GiB file is not what is measured)
+    and everything written so far is flushed, so each run starts with a clean page cache.
+    """
+    for path in outputs:
+        path.unlink(missing_ok=True)
+    os.sync()
     own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     work()
@@ -158,7 +164,18 @@ def run(folder: Path, mib: int, rounds: int) -> None:
         for name, (ours, theirs) in cases.items():
             before = wait_for_free_cores()
             order = [("ours", ours), ("age", theirs)]
-            timed = {who: _timed(work) for who, work in (order if round_ % 2 == 0 else order[::-1])}
+            written = (
+                {"ours": ours_ct, "age": cli_ct}
+                if "encrypt" in name
+                else {
+                    "ours": ours_pt,
+                    "age": cli_pt,
+                }
+            )
+            timed = {
+                who: _timed(work, [written[who]])
+                for who, work in (order if round_ % 2 == 0 else order[::-1])
+            }
             pairs.setdefault(name, []).append(
                 (timed["ours"], timed["age"], min(before, free_cores()))
             )
