@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from recording import age
+from recording.bag import hash_file
 
 
 def _cpu(who: int) -> float:
@@ -87,14 +88,6 @@ def wait_for_free_cores(limit: float = 300.0) -> float:
 def _fsync_path(path: Path) -> None:
     with open(path, "rb+") as out:
         os.fsync(out.fileno())
-
-
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fin:
-        while block := fin.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _make_input(folder: Path, mib: int) -> Path:
@@ -203,14 +196,14 @@ def run(folder: Path, mib: int, rounds: int) -> None:
 
 def _cross_check(plain: Path, key: Path, identity: age.Identity, folder: Path) -> None:
     """Each side must open the other's file and give back the original bytes."""
-    expected = _sha(plain)
+    expected = hash_file(plain)
     ours_ct, cli_ct = folder / "ours.age", folder / "cli.age"
     check = folder / "check.out"
     subprocess.run(["age", "-d", "-i", str(key), "-o", str(check), str(ours_ct)], check=True)
-    assert _sha(check) == expected, "the age tool decrypted our file to different bytes"
+    assert hash_file(check) == expected, "the age tool decrypted our file to different bytes"
     check.unlink()
     age.decrypt_file(cli_ct, check, [identity])
-    assert _sha(check) == expected, "we decrypted the age tool's file to different bytes"
+    assert hash_file(check) == expected, "we decrypted the age tool's file to different bytes"
     check.unlink()
 
 

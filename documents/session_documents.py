@@ -12,7 +12,6 @@ Blocking: run it in an executor.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +43,7 @@ from documents.statement import (
 from documents.statement_pdf import BEIJING, FIELD_TECHNICIAN, render_statement
 from documents.timestamps import timestamper_for
 from documents.verify import SignatureCheck, verify_pdf
+from recording.bag import hash_file
 
 Clock = Callable[[], datetime]
 
@@ -72,15 +72,6 @@ class SessionDocuments:
             "english_pdfs": [str(p) for p in self.english_pdfs],
             "recording_sha256": self.recording_sha256,
         }
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def make_session_documents(
@@ -205,7 +196,7 @@ def statement_from_timeline(
         no_agreement = NoAgreement(NoAgreementReason.OTHER, reason)
     durations = durations or {}
     files = tuple(
-        RecordingFile(p.name, file_sha256(p), p.stat().st_size, durations.get(p.name))
+        RecordingFile(p.name, hash_file(p), p.stat().st_size, durations.get(p.name))
         for p in recordings
     )
     room_ready = next((t for s, t, _ in at if s == "room_ready"), None)

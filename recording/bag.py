@@ -105,9 +105,11 @@ def _info_lines(fields: Mapping[str, str | Sequence[str]]) -> list[str]:
     return lines
 
 
-def _hash_file(
+def hash_file(
     path: Path, advance: Callable[[int], None] | None = None, algorithm: str = ALGORITHM
 ) -> str:
+    """The file's digest in hex (SHA-256 unless told), read in blocks; ``advance(n)`` after
+    each block, for progress."""
     digest = hashlib.new(algorithm)
     with open(path, "rb") as fin:
         while block := fin.read(_BLOCK):
@@ -121,7 +123,7 @@ def _copy_hashed(src: Path, dst: Path, move: bool, advance: Callable[[int], None
     """Put ``src`` at ``dst`` and return its checksum, reading every byte once."""
     if move:
         shutil.move(src, dst)
-        return _hash_file(dst, advance)
+        return hash_file(dst, advance)
     digest = hashlib.new(ALGORITHM)
     with open(src, "rb") as fin, open(dst, "xb") as fout:
         while block := fin.read(_BLOCK):
@@ -148,7 +150,7 @@ def write_tag_files(root: Path, info: Sequence[str], manifest: Sequence[str]) ->
     _write_synced(root / "bagit.txt", _BAGIT_TXT)
     _write_synced(root / "bag-info.txt", "".join(info))
     _write_synced(root / MANIFEST, "".join(manifest))
-    tag_lines = [f"{_hash_file(root / n)}  {n}\n" for n in ("bagit.txt", "bag-info.txt", MANIFEST)]
+    tag_lines = [f"{hash_file(root / n)}  {n}\n" for n in ("bagit.txt", "bag-info.txt", MANIFEST)]
     _write_synced(root / TAG_MANIFEST, "".join(tag_lines))
 
 
@@ -171,7 +173,7 @@ def read_bag_info(bag_dir: Path) -> list[tuple[str, str]]:
 
 def manifest_sha256(bag_dir: Path) -> str:
     """SHA-256 of the bag's payload manifest: one value that pins every payload file."""
-    return _hash_file(Path(bag_dir) / MANIFEST)
+    return hash_file(Path(bag_dir) / MANIFEST)
 
 
 def make_bag(
@@ -260,7 +262,7 @@ def _check_entries(bag: bagit.Bag, root: Path, progress: Progress | None) -> lis
     for path, hashes in entries.items():
         for algorithm, expected in hashes.items():
             try:
-                found = _hash_file(root / path, advance, algorithm)
+                found = hash_file(root / path, advance, algorithm)
             except OSError as exc:
                 problems.append(BagProblem(path, f"unreadable: {exc.strerror or exc}"))
                 break

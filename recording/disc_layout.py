@@ -15,14 +15,13 @@ These expectations are what a disc is read back against after burning.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from recording.bag import MANIFEST, BagError, read_manifest
+from recording.bag import MANIFEST, BagError, hash_file, read_manifest
 from recording.bag_parts import TAG_NAMES, write_part_tags
 from recording.discplan import PlannedDisc
 
@@ -65,14 +64,6 @@ class DiscLayout:
         }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fin:
-        while block := fin.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _staged(path: Path, created: datetime) -> None:
     stamp = created.timestamp()
     os.utime(path, (stamp, stamp))
@@ -107,7 +98,7 @@ def lay_out_disc(disc: PlannedDisc, bags_dir: Path, staging: Path, created: date
     readme = staging / README
     readme.write_text(readme_text(disc), encoding="utf-8")
     _staged(readme, created)
-    files = [LayoutFile(README, readme, _sha256(readme), readme.stat().st_size)]
+    files = [LayoutFile(README, readme, hash_file(readme), readme.stat().st_size)]
     for part in disc.parts:
         files += _part_files(
             part.bag_id, part.folder, part.files, part.part, part.of, bags_dir, staging, created
@@ -146,7 +137,7 @@ def _part_files(
     out = []
     for name in TAG_NAMES:
         path = tag_dir / name
-        out.append(LayoutFile(f"{folder}/{name}", path, _sha256(path), path.stat().st_size))
+        out.append(LayoutFile(f"{folder}/{name}", path, hash_file(path), path.stat().st_size))
     for data_path in sorted(payload):
         source = sealed / data_path
         size = source.stat().st_size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,6 @@ from documents.agreement import demo_agreement
 from documents.session_documents import (
     SessionDocuments,
     SessionDocumentsError,
-    file_sha256,
     make_session_documents,
 )
 from documents.synthetic import synthetic_fingerprint, synthetic_signature
@@ -80,7 +80,7 @@ def test_summary_names_every_document_and_the_recording_hash(chinese: SessionDoc
     assert Path(summary["recording_statement_pdf"]).is_file()
     assert Path(summary["agreement_pdf"]).is_file() and Path(summary["rights_notice_pdf"]).is_file()
     recording = Path(summary["recording_statement_pdf"]).parent.parent / "session.mkv"
-    assert summary["recording_sha256"] == file_sha256(recording)
+    assert summary["recording_sha256"] == hashlib.sha256(recording.read_bytes()).hexdigest()
     assert summary["english_pdfs"] == []
 
 
