@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -37,8 +38,80 @@ AAC_FRAME = 1024
 CLUSTER_MS = 250
 
 
-class MatroskaMuxer:
-    """Writes H.264 video (libx264) and AAC audio into a Matroska file.
+def open_matroska(
+    path: Path,
+    cluster_ms: int,
+    metadata: Mapping[str, str] | None,
+    options: Mapping[str, str] | None = None,
+) -> Any:
+    """A Matroska file for writing, crash-safe: short clusters flushed packet by packet."""
+    container = av.open(
+        str(path),
+        "w",
+        format="matroska",
+        options={"flush_packets": "1", "cluster_time_limit": str(cluster_ms), **(options or {})},
+    )
+    # Written in the header, so a file cut short by a crash still says what it is.
+    for key, value in (metadata or {}).items():
+        container.metadata[key] = value
+    return container
+
+
+def audio_frame(samples: np.ndarray, rate: int, start: int) -> av.AudioFrame:
+    """An AAC encoder frame of mono int16 ``samples`` whose first is sample ``start``."""
+    planar = (samples.astype(np.float32) / 32768.0).reshape(1, -1)
+    frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="mono")
+    frame.sample_rate = rate
+    frame.pts, frame.time_base = start, Fraction(1, rate)
+    return frame
+
+
+class MatroskaFile:
+    """A Matroska file with one video and one audio encoder: muxing, closing, aborting.
+
+    Subclasses set ``_video`` and ``_audio``. Not thread-safe: one thread owns it.
+    """
+
+    _video: Any
+    _audio: Any
+
+    def __init__(self, path: Path, container: Any) -> None:
+        self.path = path
+        self._container = container
+        self._closed = False
+
+    def close(self) -> None:
+        """Drain the encoders and close the file. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._drain()
+        finally:
+            self._container.close()
+
+    def _drain(self) -> None:
+        self._mux(self._video.encode(None))
+        self._mux(self._audio.encode(None))
+
+    def abort(self) -> None:
+        """Close after a failure without draining the encoders; logs rather than raises."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._container.close()
+        except Exception:
+            # The recording already failed; this second error only adds to the log.
+            logger.exception("closing %s after a failure also failed", self.path)
+
+    def _mux(self, packets: list[av.Packet]) -> None:
+        for packet in packets:
+            self._container.mux(packet)
+
+
+class MatroskaMuxer(MatroskaFile):
+    """Writes the composite: H.264 video (libx264) and AAC audio into a Matroska file.
 
     Not thread-safe: the recorder's writer thread owns it from opening to closing.
     """
@@ -57,18 +130,7 @@ class MatroskaMuxer:
         cluster_ms: int = CLUSTER_MS,
         metadata: Mapping[str, str] | None = None,
     ) -> None:
-        self.path = path
-        self._container = av.open(
-            str(path),
-            "w",
-            format="matroska",
-            # Short clusters flushed packet by packet: a crash loses at most one cluster.
-            options={"flush_packets": "1", "cluster_time_limit": str(cluster_ms)},
-        )
-        # Written in the header, so a file cut short by a crash still says what it is.
-        for key, value in (metadata or {}).items():
-            self._container.metadata[key] = value
-        self._closed = False
+        super().__init__(path, open_matroska(path, cluster_ms, metadata))
         self._chapters: list[dict] = []
         options = {"preset": preset, "crf": str(crf)}
         if tune:
@@ -95,21 +157,17 @@ class MatroskaMuxer:
         audio.codec_context.bit_rate = 96_000
         self._video, self._audio = video, audio
         self._video_tb = Fraction(1, fps)
-        self._audio_tb = Fraction(1, audio_rate)
 
     def write_video(self, i420: np.ndarray, index: int) -> None:
         """Encode picture ``index`` of the frame grid: an I420 buffer of the muxer's size."""
-        frame = _video_frame(i420)
+        frame = video_frame(i420)
         frame.pts, frame.time_base = index, self._video_tb
         self._mux(self._video.encode(frame))
 
     def write_audio(self, samples: np.ndarray, start: int) -> None:
         """Encode mono int16 ``samples`` whose first sample has index ``start``."""
-        planar = (samples.astype(np.float32) / 32768.0).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="mono")
-        frame.sample_rate = self._audio.codec_context.sample_rate
-        frame.pts, frame.time_base = start, self._audio_tb
-        self._mux(self._audio.encode(frame))
+        rate = self._audio.codec_context.sample_rate
+        self._mux(self._audio.encode(audio_frame(samples, rate, start)))
 
     def set_chapters(self, chapters: Sequence[tuple[str, float, float]]) -> None:
         """Chapters (title, start s, end s) of this file, written into it when it is closed."""
@@ -124,36 +182,13 @@ class MatroskaMuxer:
             for k, (title, start, end) in enumerate(chapters)
         ]
 
-    def close(self) -> None:
-        """Drain both encoders, write the chapters and close the file. Idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._mux(self._video.encode(None))
-            self._mux(self._audio.encode(None))
-            if self._chapters:
-                self._container.set_chapters(self._chapters)  # type: ignore[arg-type]
-        finally:
-            self._container.close()
-
-    def abort(self) -> None:
-        """Close after a failure without draining the encoders; logs rather than raises."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._container.close()
-        except Exception:
-            # The recording already failed; this second error only adds to the log.
-            logger.exception("closing %s after a failure also failed", self.path)
-
-    def _mux(self, packets: list[av.Packet]) -> None:
-        for packet in packets:
-            self._container.mux(packet)
+    def _drain(self) -> None:
+        super()._drain()
+        if self._chapters:  # written when the file closes
+            self._container.set_chapters(self._chapters)
 
 
-def _video_frame(i420: np.ndarray) -> av.VideoFrame:
+def video_frame(i420: np.ndarray) -> av.VideoFrame:
     """An encoder frame holding a copy of the I420 buffer."""
     height, width = i420.shape[0] * 2 // 3, i420.shape[1]
     frame = av.VideoFrame(width, height, "yuv420p")

@@ -22,12 +22,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
 from recording import yuv
 from recording.inbox import Picture
-from recording.muxer import CLUSTER_MS
+from recording.muxer import CLUSTER_MS, MatroskaFile, audio_frame, open_matroska, video_frame
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ PARTY_SIZE = (640, 480)
 _MS = Fraction(1, 1000)
 
 
-class PartyWriter:
+class PartyWriter(MatroskaFile):
     """Writes one party's pictures and sound into ``path`` (Matroska, H.264 + AAC).
 
     ``start`` is the session time of the file's zero. Not thread-safe: the recorder's writer
@@ -53,21 +52,11 @@ class PartyWriter:
         metadata: Mapping[str, str] | None = None,
         cluster_ms: int = CLUSTER_MS,
     ) -> None:
-        self.path, self.role, self.start = path, role, start
+        # A party whose pictures stopped must not hold its sound back in the muxer.
+        interleave = {"max_interleave_delta": str(cluster_ms * 1000)}
+        super().__init__(path, open_matroska(path, cluster_ms, metadata, interleave))
+        self.role, self.start = role, start
         self._rate, self._size = audio_rate, size
-        self._container = av.open(
-            str(path),
-            "w",
-            format="matroska",
-            options={
-                "flush_packets": "1",
-                "cluster_time_limit": str(cluster_ms),
-                # A party whose pictures stopped must not hold its sound back in the muxer.
-                "max_interleave_delta": str(cluster_ms * 1000),
-            },
-        )
-        for key, value in (metadata or {}).items():
-            self._container.metadata[key] = value
         video = self._container.add_stream(
             "libx264",
             rate=25,
@@ -83,7 +72,6 @@ class PartyWriter:
         audio.codec_context.bit_rate = 64_000
         self._video, self._audio = video, audio
         self._last_pts = -1
-        self._closed = False
         self.pictures = 0
 
     def add_picture(self, picture: Picture) -> None:
@@ -92,39 +80,14 @@ class PartyWriter:
         if pts <= self._last_pts or pts < 0:
             return
         self._last_pts = pts
-        frame = av.VideoFrame.from_ndarray(self._fit(picture.image), format="yuv420p")
+        frame = video_frame(self._fit(picture.image))
         frame.pts, frame.time_base = pts, _MS
         self._mux(self._video.encode(frame))
         self.pictures += 1
 
     def write_audio(self, samples: np.ndarray, start: int) -> None:
         """Encode the party's mono int16 ``samples``; the first is sample ``start`` of the file."""
-        planar = (samples.astype(np.float32) / 32768.0).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="mono")
-        frame.sample_rate = self._rate
-        frame.pts, frame.time_base = start, Fraction(1, self._rate)
-        self._mux(self._audio.encode(frame))
-
-    def close(self) -> None:
-        """Drain the encoders and close the file. Idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._mux(self._video.encode(None))
-            self._mux(self._audio.encode(None))
-        finally:
-            self._container.close()
-
-    def abort(self) -> None:
-        """Close after a failure without draining; logs rather than raises."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._container.close()
-        except Exception:
-            log.exception("closing %s after a failure also failed", self.path)
+        self._mux(self._audio.encode(audio_frame(samples, self._rate, start)))
 
     def _fit(self, image: np.ndarray) -> np.ndarray:
         w, h = self._size
@@ -135,10 +98,6 @@ class PartyWriter:
         planes = yuv.fit(image, w, h)
         yuv.paste(yuv.planes_of(canvas), planes, (w - planes.width) // 2, (h - planes.height) // 2)
         return canvas
-
-    def _mux(self, packets: list[av.Packet]) -> None:
-        for packet in packets:
-            self._container.mux(packet)
 
 
 class PartyFiles:
