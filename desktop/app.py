@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -49,35 +48,18 @@ class StationController:
         case: str,
         ca: Path | None = None,
     ) -> None:
-        from session.clocksync import StationClock
         from session.network import restrict_media_addresses
-        from session.runner import demo_signature, synthetic_tracks
-        from session.station import Station
-        from session.tls import client_context
+        from session.runner import synthetic_station, take_part
 
         restrict_media_addresses()
         self.engine = EngineThread()
         self.bridge = GuiBridge()
         self.model = StationModel(self.bridge)
-        clock = StationClock()
-        self.station = Station(
-            hub_url, session_id, role, token, synthetic_tracks(role, clock),
-            listener_for(self.model), clock=clock, tls=client_context(ca) if ca else None,
-        )  # fmt: skip
+        self.station = synthetic_station(
+            hub_url, session_id, role, token, ca=ca, listener=listener_for(self.model)
+        )
         self.window = StationWindow(role, self.model, self.request_step)
-        self._script = script
-        self._signature = demo_signature(role, case, session_id)
-        self.finished = self.engine.submit(self._run())
-
-    async def _run(self) -> None:
-        from session.script import play_part
-
-        async with asyncio.TaskGroup() as group:
-            connection = group.create_task(self.station.run())
-            if self._script is not None:
-                await play_part(self.station, self._script, self._signature)
-                await self.station.leave()
-            await connection
+        self.finished = self.engine.submit(take_part(self.station, script, case))
 
     def request_step(self, step: str) -> None:
         """The user asked for ``step``."""

@@ -108,7 +108,6 @@ class MediaMesh:
         self._origins: dict[tuple[str, str], tuple[float, float]] = {}
         self._sending: dict[str, list[tuple[RTCRtpSender, MediaStreamTrack]]] = {}
         self._excluded: frozenset[str] = frozenset()
-        self.frames_received: dict[tuple[str, str], int] = {}
 
     @property
     def peers(self) -> dict[str, RTCPeerConnection]:
@@ -220,7 +219,6 @@ class MediaMesh:
                 return
             if not isinstance(frame, Frame):
                 continue
-            self.frames_received[key] = self.frames_received.get(key, 0) + 1
             if peer in self._excluded:
                 continue
             origin = self._origins.get(key)

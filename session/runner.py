@@ -17,7 +17,7 @@ from session.hub import Hub
 from session.network import restrict_media_addresses
 from session.scheduling.store import ScheduleStore
 from session.script import play_part
-from session.station import Station
+from session.station import Station, StationListener
 from session.store import Store
 from session.tls import HubCredentials, client_context, init_hub_credentials
 from session.tokens import TokenIssuer
@@ -43,6 +43,34 @@ def demo_signature(role: str, case_number: str, session_id: str) -> dict | None:
     return synthetic_signature(role, names[role], seed=len(names[role])).to_json()
 
 
+def synthetic_station(
+    hub_url: str,
+    session_id: str,
+    role: str,
+    token: str,
+    *,
+    ca: Path | None = None,
+    clapper: bool = False,
+    listener: StationListener | None = None,
+) -> Station:
+    """A station for ``role`` with synthetic devices on its own session clock."""
+    clock = StationClock()
+    tracks = synthetic_tracks(role, clock, clapper)
+    tls = client_context(ca) if ca else None
+    return Station(hub_url, session_id, role, token, tracks, listener, clock=clock, tls=tls)
+
+
+async def take_part(station: Station, pause: float | None, case_number: str) -> None:
+    """Stay in the session until it ends; with ``pause``, play the role's scripted part."""
+    async with asyncio.TaskGroup() as group:
+        connection = group.create_task(station.run())
+        if pause is not None:
+            signature = demo_signature(station.role, case_number, station.session_id)
+            await play_part(station, pause, signature)
+            await station.leave()
+        await connection
+
+
 async def run_scripted_station(
     hub_url: str,
     session_id: str,
@@ -54,16 +82,8 @@ async def run_scripted_station(
     clapper: bool = False,
 ) -> None:
     """Join as ``role`` with synthetic devices and play the part until the session closes."""
-    tls = client_context(ca) if ca else None
-    clock = StationClock()
-    tracks = synthetic_tracks(role, clock, clapper)
-    station = Station(hub_url, session_id, role, token, tracks, clock=clock, tls=tls)
-    signature = demo_signature(role, case_number, session_id)
-    async with asyncio.TaskGroup() as group:
-        connection = group.create_task(station.run())
-        await play_part(station, pause, signature)
-        await station.leave()
-        await connection
+    station = synthetic_station(hub_url, session_id, role, token, ca=ca, clapper=clapper)
+    await take_part(station, pause, case_number)
 
 
 def init_hub(data_dir: Path, hosts: list[str]) -> HubCredentials:

@@ -12,11 +12,9 @@ from livecall import ROLES
 # Widget tests read English source texts; tests of the Chinese interface install it themselves.
 os.environ.setdefault("PLEADESK_LANG", "en")
 
-from session.clocksync import StationClock
 from session.hub import Hub
 from session.network import restrict_media_addresses
-from session.runner import synthetic_tracks
-from session.station import Station
+from session.runner import synthetic_station
 from session.store import Store
 
 
@@ -27,12 +25,10 @@ async def live_call(tmp_path):
     hub = Hub(Store(":memory:"), tmp_path / "recordings")
     url = await hub.start()
     session_id = await hub.create_session("C-live")
-    stations = {}
-    for role in ROLES:
-        clock = StationClock()
-        token = hub.tokens.issue(session_id, role)
-        stations[role] = Station(url, session_id, role, token, synthetic_tracks(role, clock),
-                                 clock=clock)  # fmt: skip
+    stations = {
+        role: synthetic_station(url, session_id, role, hub.tokens.issue(session_id, role))
+        for role in ROLES
+    }
     tasks = [asyncio.create_task(station.run()) for station in stations.values()]
     try:
         yield hub, session_id, stations
