@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -11,8 +12,13 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.bridge import EngineThread, GuiBridge
 from desktop.connect_dialog import ConnectDialog
+from desktop.live_document import LiveDocument
+from desktop.page_view_model import PageViewModel, RunInThread
+from desktop.signature_pad_model import SignaturePadModel
+from desktop.station_actions import ActingStation, StationActions
 from desktop.station_model import StationModel, listener_for
 from desktop.station_window import ROLES, StationWindow
+from session.machine import SIGNING_ROLES
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "assets" / "translations"
 
@@ -35,6 +41,32 @@ def install_translation(app: QApplication, language: str) -> QTranslator | None:
     return translator
 
 
+class StationParts:
+    """One party's window and what stands behind it, wired to a station on ``loop`` (the
+    engine thread's; a test passes a fake station)."""
+
+    def __init__(
+        self,
+        role: str,
+        station: ActingStation,
+        loop: asyncio.AbstractEventLoop,
+        bridge: GuiBridge,
+        model: StationModel,
+        run_in_thread: RunInThread | None = None,
+        dpi: int = 110,
+    ) -> None:
+        self.actions = StationActions(station, loop, bridge)
+        self.pages = PageViewModel(bridge, run_in_thread, dpi)
+        pad = SignaturePadModel(role) if role in SIGNING_ROLES else None
+        self.document = LiveDocument(role, model, self.actions, self.pages, pad)
+        self.window = StationWindow(role, model, self.document, self.actions)
+
+    def close(self) -> None:
+        """Cancel what the window asked for and stop rendering pages."""
+        self.actions.close()
+        self.pages.close()
+
+
 class StationController:
     """Runs one party's station on the engine thread and shows it in a window."""
 
@@ -47,6 +79,7 @@ class StationController:
         script: float | None,
         case: str,
         ca: Path | None = None,
+        agreement: bytes | None = None,
     ) -> None:
         from session.network import restrict_media_addresses
         from session.runner import synthetic_station, take_part
@@ -58,15 +91,13 @@ class StationController:
         self.station = synthetic_station(
             hub_url, session_id, role, token, ca=ca, listener=listener_for(self.model)
         )
-        self.window = StationWindow(role, self.model, self.request_step)
-        self.finished = self.engine.submit(take_part(self.station, script, case))
-
-    def request_step(self, step: str) -> None:
-        """The user asked for ``step``."""
-        self.engine.submit(self.station.request_step(step))
+        self.parts = StationParts(role, self.station, self.engine.loop, self.bridge, self.model)
+        self.window = self.parts.window
+        self.finished = self.engine.submit(take_part(self.station, script, case, agreement))
 
     def stop(self) -> None:
-        """Leave the session and stop the engine thread."""
+        """Leave the session, stop what the window asked for, and stop the engine thread."""
+        self.parts.close()
         if not self.finished.done():
             self.engine.submit(self.station.leave()).result(5)
         self.engine.stop()
@@ -80,15 +111,16 @@ def run_station_window(
     script: float | None,
     case: str,
     ca: Path | None = None,
+    agreement: bytes | None = None,
 ) -> int:
-    """Show a station window until the session ends or the window is closed."""
+    """Show a station window until the session ends or the window is closed (a scripted
+    prosecutor presents ``agreement``)."""
     app = make_application()
-    controller = StationController(hub_url, session_id, role, token, script, case, ca)
+    controller = StationController(hub_url, session_id, role, token, script, case, ca, agreement)
     controller.finished.add_done_callback(
         lambda _: controller.bridge.run_on_main(controller.window.close)
     )
-    # Side by side, so that on one screen (the demo) no party hides another.
-    controller.window.move(40 + ROLES.index(role) * 680 if role in ROLES else 40, 40)
+    place_window(controller.window, role)
     controller.window.show()
     code = app.exec()
     controller.stop()
@@ -97,6 +129,18 @@ def run_station_window(
         print(f"the {role} station stopped: {error!r}", file=sys.stderr)
         return 1
     return code
+
+
+def place_window(window: StationWindow, role: str) -> None:
+    """Fit the window on its screen; on one screen (the demo) the parties' windows cascade, so
+    each one's title and state stay in view."""
+    index = ROLES.index(role) if role in ROLES else 0
+    screen = window.screen().availableGeometry()
+    step = 36
+    width = min(window.width(), screen.width() - 2 * step)
+    height = min(window.height(), screen.height() - 2 * step)
+    window.resize(width, height)
+    window.move(screen.left() + index * step, screen.top() + index * step)
 
 
 def run_app() -> int:

@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8765)
     hub.add_argument("--data", type=Path, default=Path("pleadesk-hub"), help="store folder")
+    _add_turn_options(hub)
 
     station = commands.add_parser("station", help="join a session as one party")
     station.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     station.add_argument(
         "--script", type=float, metavar="SECONDS", help="play the part, a step every SECONDS"
     )
+    station.add_argument(
+        "--agreement", type=Path, metavar="PDF",
+        help="the agreement a scripted prosecutor presents (default: the demo case's)",
+    )  # fmt: skip
+    _add_turn_options(station)
     for module in SUBCOMMAND_MODULES:
         importlib.import_module(module).register(commands)
     return parser
@@ -88,6 +94,21 @@ def main(argv: list[str] | None = None) -> int:
     return run_app()
 
 
+def _add_turn_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--turn", metavar="URL", help="relay media through this TURN server (turn:HOST:PORT)"
+    )
+    command.add_argument("--turn-user", default="", help="the TURN server's user name")
+    command.add_argument("--turn-password", default="", help="the TURN server's password")
+
+
+def _use_turn(args: argparse.Namespace) -> None:
+    if args.turn:
+        from session.network import TurnServer, use_turn
+
+        use_turn(TurnServer(args.turn, args.turn_user, args.turn_password))
+
+
 def _hub(args: argparse.Namespace) -> int:
     from session.runner import init_hub, serve_hub
 
@@ -100,6 +121,7 @@ def _hub(args: argparse.Namespace) -> int:
         print(f"Hub prepared in {args.data}. Give every station the CA certificate "
               f"{credentials.ca_certificate} (pleadesk station --ca FILE).")  # fmt: skip
         return 0
+    _use_turn(args)
     asyncio.run(serve_hub(args.data, args.host, args.port))
     return 0
 
@@ -108,6 +130,8 @@ def _station(args: argparse.Namespace) -> int:
     from session.network import restrict_media_addresses
 
     restrict_media_addresses()
+    _use_turn(args)
+    agreement = args.agreement.read_bytes() if args.agreement else None
     if args.headless:
         from session.runner import run_scripted_station
 
@@ -124,13 +148,14 @@ def _station(args: argparse.Namespace) -> int:
                 args.case,
                 args.ca,
                 args.clapper,
+                agreement,
             )
         )
         return 0
     from desktop.app import run_station_window
 
     return run_station_window(
-        args.hub, args.session, args.role, args.token, args.script, args.case, args.ca
+        args.hub, args.session, args.role, args.token, args.script, args.case, args.ca, agreement
     )
 
 

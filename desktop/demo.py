@@ -2,10 +2,12 @@
 
 The hub and its recorder run in this process; the suspect, prosecutor and lawyer stations are
 three processes of their own that reach the hub over TLS on 127.0.0.1 (under a CA the demo
-makes), exactly as stations in three buildings would. When the session is closed, the signed
-agreement is made from the handwriting the hub received, and the recording and the agreement
-are sealed into an encrypted archive on a disc image. Every stage is timed; a failed stage
-stops the demo with a message saying which.
+makes), exactly as stations in three buildings would. The session is booked from the schedule,
+and the detention centre registers bringing the suspect in (提押) before it and back (还押)
+after it. When the session is closed, the signed agreement is made from the handwriting the
+hub received, the recording statement states the registered custody times, and the recording
+and the documents are sealed into an encrypted archive on a disc image. Every stage is timed;
+a failed stage stops the demo with a message saying which.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from desktop.demo_schedule import REQUEST_ID, book_and_bring_in, custody_record, demo_schedule
+from documents.statement import CustodyRecord
 from session.audit import AuditTrail
 from session.clock import HubClock
 from session.hub import Hub
@@ -99,16 +103,26 @@ async def _demo(out: Path, seconds: float, headless: bool, clapper: bool) -> dic
         init_hub_credentials(credentials.folder, ["127.0.0.1"])
     clock = HubClock()
     audit = AuditTrail.in_folder(out / "audit", clock)
-    hub = Hub(Store(out / "hub.sqlite3"), out / "recordings", clock, audit=audit)
+    database = out / "hub.sqlite3"
+    schedule = demo_schedule(database, CASE_NUMBER)
+    hub = Hub(Store(database), out / "recordings", clock, schedule=schedule, audit=audit)
     try:
         url = await stages.run("hub", hub.start(tls=credentials.server_context()))
-        session_id = await hub.create_session(CASE_NUMBER)
+        # Detention staff bring the suspect to the room (提押) before the session, and back
+        # (还押) after it, registering each in the schedule as the day view's buttons do.
+        session_id, officer = await stages.run(
+            "booking", book_and_bring_in(schedule, url, credentials.ca_certificate, CASE_NUMBER)
+        )
+        # The procuratorate prepares and certifies the agreement; the prosecutor presents it.
+        agreement = await stages.run("agreement", _in_thread(_prepare_agreement, out, session_id))
         await stages.run(
             "session",
             _hold_session(
-                hub, url, session_id, seconds, headless, credentials.ca_certificate, clapper
+                hub, url, session_id, seconds, headless, credentials.ca_certificate, clapper,
+                agreement,
             ),
-        )
+        )  # fmt: skip
+        await stages.run("return", _in_thread(schedule.bring_back, REQUEST_ID, officer))
         live = hub.live(session_id)
         assert live is not None and live.recording_path is not None
         if live.recording_error:
@@ -125,14 +139,18 @@ async def _demo(out: Path, seconds: float, headless: bool, clapper: bool) -> dic
             for c in live.machine.history
         ]
         signatures = hub.store.signatures(session_id)
+        presented = live.agreement  # what the signers were shown, byte for byte
         recording = live.recording_path
         duration = live.recording_info.duration_s if live.recording_info else 0.0
     finally:
         await hub.close()
-    docs = await stages.run(
-        "documents",
-        _in_thread(_make_documents, out, session_id, recording, timeline, signatures, duration),
-    )
+        schedule.close()
+    custody = await _in_thread(custody_record, database, session_id)
+    made = _in_thread(
+        _make_documents, out, session_id, recording, timeline, signatures, duration, custody,
+        presented,
+    )  # fmt: skip
+    docs = await stages.run("documents", made)
     audit_log = audit.path(session_id)
     sealed = await stages.run(
         "archive", _in_thread(_seal, out, session_id, recording, docs, audit_log)
@@ -147,6 +165,7 @@ async def _demo(out: Path, seconds: float, headless: bool, clapper: bool) -> dic
         "archive_identity": str(pleadesk_home() / "archive-identity.txt"),
         "audit_log": str(audit_log),
         "parties": list(REQUIRED_ROLES),
+        "custody": custody.to_json() if custody else None,
         "states": states,
         "timeline": timeline,
         "duration_s": round(duration, 3),
@@ -161,7 +180,14 @@ async def _in_thread(func: Callable[..., T], *args: Any) -> T:
 
 
 async def _hold_session(
-    hub: Hub, url: str, session_id: str, seconds: float, headless: bool, ca: Path, clapper: bool
+    hub: Hub,
+    url: str,
+    session_id: str,
+    seconds: float,
+    headless: bool,
+    ca: Path,
+    clapper: bool,
+    agreement: Path,
 ) -> None:
     """Start the three stations and wait until the session is closed and they have left."""
     pause = step_seconds(seconds)
@@ -193,6 +219,7 @@ async def _hold_session(
             f"{pause:.3f}",
             *(["--headless"] if headless else []),
             *(["--clapper"] if clapper else []),
+            *(["--agreement", str(agreement)] if role == "prosecutor" else []),
         )
         for role in REQUIRED_ROLES
     ]
@@ -219,6 +246,17 @@ async def _hold_session(
                 await process.wait()
 
 
+def _prepare_agreement(out: Path, session_id: str) -> Path:
+    """The demo case's agreement, certified by the procuratorate, for the prosecutor to present."""
+    from documents.demo import demo_agreement
+    from documents.session_signer import SessionSigner
+
+    signer = SessionSigner.in_folder(pleadesk_home() / "demo-pki")
+    path = out / "agreement-presented.pdf"
+    path.write_bytes(signer.presented(demo_agreement(CASE_NUMBER, session_id)))
+    return path
+
+
 def _make_documents(
     out: Path,
     session_id: str,
@@ -226,13 +264,19 @@ def _make_documents(
     timeline: list[dict[str, Any]],
     signatures: dict[str, dict[str, Any]],
     duration: float,
+    custody: CustodyRecord | None,
+    presented: bytes | None,
 ) -> Any:
     from documents.session_documents import make_session_documents
     from documents.synthetic import synthetic_fingerprint
+    from session.runner import demo_signature
 
     missing = {"suspect", "lawyer"} - set(signatures)
     if missing:
         raise DemoError("documents", f"no signature from {', '.join(sorted(missing))}")
+    # The demo's suspect acknowledges the notice and the statement at the detention centre's
+    # terminal with the same synthetic hand as the agreement; the hub takes no such signature.
+    hand = demo_signature("suspect", CASE_NUMBER, session_id)
     return make_session_documents(
         out / "documents",
         case_number=CASE_NUMBER,
@@ -242,6 +286,10 @@ def _make_documents(
         signatures=signatures,
         parties=list(REQUIRED_ROLES),
         pki_dir=pleadesk_home() / "demo-pki",
+        custody=custody,
+        presented=presented,
+        notice_handwriting=hand,
+        statement_handwriting=hand,
         fingerprint=synthetic_fingerprint(7),  # the demo terminal has no fingerprint reader
         durations={recording.name: duration},
     )

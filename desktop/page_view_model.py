@@ -30,6 +30,8 @@ class PageViewModel(QObject):
     document_shown = Signal(str, int)
     #: A document could not be shown: the message for the user.
     show_failed = Signal(str)
+    #: Another page is on screen: (page from 1, number of pages); (0, 0) when none is.
+    page_changed = Signal(int, int)
 
     def __init__(
         self, bridge: GuiBridge, run_in_thread: RunInThread | None = None, dpi: int = 110
@@ -47,6 +49,7 @@ class PageViewModel(QObject):
         self._pdf = b""
         self._sha256 = ""
         self._pages: list[QImage] = []
+        self._page = 0
 
     @property
     def sha256(self) -> str:
@@ -62,6 +65,19 @@ class PageViewModel(QObject):
     def pages(self) -> list[QImage]:
         """The page images on screen, first page first."""
         return list(self._pages)
+
+    @property
+    def page(self) -> int:
+        """The page on screen, from 1; 0 while no document is shown."""
+        return self._page
+
+    def go_to(self, page: int) -> int:
+        """Put ``page`` on screen (kept within the document); return the page now shown."""
+        page = min(max(page, 1), len(self._pages)) if self._pages else 0
+        if page != self._page:
+            self._page = page
+            self.page_changed.emit(page, len(self._pages))
+        return page
 
     def show_pdf(self, pdf: bytes) -> None:
         """Render ``pdf`` in the background and show it; a newer call wins over an older one."""
@@ -89,15 +105,17 @@ class PageViewModel(QObject):
     def _shown(self, token: int, pdf: bytes, images: PageImages) -> None:
         if token != self._pending:
             return  # a newer document was asked for meanwhile
-        pages = [QImage.fromData(png, "PNG") for png in images.pages]
+        pages = [QImage.fromData(png) for png in images.pages]
         if any(page.isNull() for page in pages):
             self._failed(token, "A page image could not be read.")
             return
-        self._pdf, self._sha256, self._pages = pdf, images.sha256, pages
+        self._pdf, self._sha256, self._pages, self._page = pdf, images.sha256, pages, 1
+        self.page_changed.emit(1, len(pages))  # first: a listener may turn the page at once
         self.document_shown.emit(images.sha256, len(pages))
 
     def _failed(self, token: int, message: str) -> None:
         if token != self._pending:
             return
-        self._pdf, self._sha256, self._pages = b"", "", []
+        self._pdf, self._sha256, self._pages, self._page = b"", "", [], 0
         self.show_failed.emit(message)
+        self.page_changed.emit(0, 0)

@@ -37,6 +37,9 @@ class SignaturePadModel(QObject):
     strokes_changed = Signal()
     #: The signature could not be accepted: the message for the signer.
     rejected = Signal(str)
+    #: The pen left the pad after a stroke: (pad width, pad height, the stroke's points as
+    #: ``[[x, y, t, pressure], ...]``), for the witness to see the writing as it happens.
+    stroke_finished = Signal(int, int, list)
 
     def __init__(
         self,
@@ -90,7 +93,11 @@ class SignaturePadModel(QObject):
             self._add(x, y, pressure)
 
     def pen_up(self) -> None:
-        """The pen left the pad."""
+        """The pen left the pad: a stroke is finished."""
+        if self._pen_down and self._strokes and self._strokes[-1]:
+            width, height = self.pad_size
+            points = [[p.x, p.y, p.t, p.pressure] for p in self._strokes[-1]]
+            self.stroke_finished.emit(width, height, points)
         self._pen_down = False
 
     def clear(self) -> None:

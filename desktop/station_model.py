@@ -23,8 +23,15 @@ class StationModel(QObject):
     frame_ready = Signal(str, QImage)
     #: Another party joined (True) or left (False).
     peer_changed = Signal(str, bool)
-    #: The hub refused a request: the message for the user.
-    refused = Signal(str)
+    #: The hub refused a request: (code, e.g. "wrong_document"; the message for the user).
+    refused = Signal(str, str)
+    #: Another party has a page on screen: (SHA-256 of the document's PDF, page from 1, role).
+    page_shown = Signal(str, int, str)
+    #: Another party raised (True) or lowered (False) a hand: (role, raised).
+    hand_raised = Signal(str, bool)
+    #: Another party drew a stroke of a signature: (role, pad width, pad height, points as
+    #: ``[[x, y, t, pressure], ...]`` in pad pixels).
+    stroke_drawn = Signal(str, int, int, list)
 
     def __init__(self, bridge: GuiBridge) -> None:
         super().__init__()
@@ -50,7 +57,24 @@ class StationModel(QObject):
 
     def refused_from_engine(self, refusal: m.Refused) -> None:
         """Forward a refusal."""
-        self._bridge.run_on_main(self.refused.emit, refusal.message)
+        self._bridge.run_on_main(self.refused.emit, refusal.code, refusal.message)
+
+    def page_shown_from_engine(self, shown: m.ShowPage) -> None:
+        """Forward the page another party shows."""
+        self._bridge.run_on_main(
+            self.page_shown.emit, shown.document_sha256, shown.page, shown.role
+        )
+
+    def hand_raised_from_engine(self, hand: m.RaiseHand) -> None:
+        """Forward a raised or lowered hand."""
+        self._bridge.run_on_main(self.hand_raised.emit, hand.role, hand.raised)
+
+    def stroke_drawn_from_engine(self, stroke: m.Stroke) -> None:
+        """Forward a stroke of a signature being written."""
+        points = [list(point) for point in stroke.points]  # the GUI thread gets its own copy
+        self._bridge.run_on_main(
+            self.stroke_drawn.emit, stroke.role, stroke.width, stroke.height, points
+        )
 
     def _emit_frame(self, role: str, rgb: np.ndarray) -> None:
         height, width, _ = rgb.shape
@@ -66,6 +90,9 @@ class _ListenerAdapter:
         self.frame = model.frame
         self.peer_changed = model.peer_changed_from_engine
         self.refused = model.refused_from_engine
+        self.page_shown = model.page_shown_from_engine
+        self.hand_raised = model.hand_raised_from_engine
+        self.stroke_drawn = model.stroke_drawn_from_engine
 
 
 def listener_for(model: StationModel) -> _ListenerAdapter:

@@ -40,14 +40,14 @@ _STEPS = {
 
 def role_label(role: str) -> str:
     """A role's name for the user."""
-    return QCoreApplication.translate("roles", _ROLES.get(role, role))
+    return QCoreApplication.translate("roles", str(_ROLES.get(role, role)))
 
 
 def state_label(state: str) -> str:
     """A session state's name for the user."""
-    return QCoreApplication.translate("states", _STATES.get(state, state))
+    return QCoreApplication.translate("states", str(_STATES.get(state, state)))
 
 
 def step_label(step: str) -> str:
     """A step's button text."""
-    return QCoreApplication.translate("steps", _STEPS.get(step, step))
+    return QCoreApplication.translate("steps", str(_STEPS.get(step, step)))

@@ -1,11 +1,12 @@
 """The documents of one finished session: agreement, rights notice, recording statement.
 
 :func:`make_session_documents` is what the end of a session (and the demo) calls: it hashes
-the recording files, builds the recording statement from the session's state timeline, renders
-and certifies each document, applies the signatures that exist (the handwriting the hub
-received, the prosecutor's and the technician's certificates), adds RFC 3161 timestamps, writes
-the PDFs (and the English renderings for a foreign-language session) and checks every
-signature before returning.
+the recording files, builds the recording statement from the session's state timeline and the
+detention centre's 提押/还押 record, renders and certifies each document, applies the
+signatures that exist (the suspect's handwriting on each document it was given for, the
+prosecutor's, the technician's and the custody officer's certificates), adds RFC 3161
+timestamps, writes the PDFs (and the English renderings for a foreign-language session) and
+checks every signature before returning.
 
 Blocking: run it in an executor.
 """
@@ -20,17 +21,18 @@ from typing import Any
 
 from cryptography import x509
 
-from documents.agreement import DEMO_PROCURATORATE, PleaAgreement
+from documents.agreement import PleaAgreement
+from documents.checks import StatementError
 from documents.demo import DEMO_PLACES, demo_agreement, demo_staff
 from documents.english import render_agreement_english
 from documents.fingerprint import Fingerprint
 from documents.notice import RightsNotice
 from documents.notice_pdf import render_notice
-from documents.pdf import FIELD_LAWYER, FIELD_PROSECUTOR, FIELD_SUSPECT, render_agreement
-from documents.pki import DemoPki, Signatory
+from documents.session_signer import SessionSigner
 from documents.signature import Signature
-from documents.signing import FieldSignature, certify, document_sha256, sign_field
 from documents.statement import (
+    BEIJING,
+    CustodyRecord,
     Interruption,
     Milestone,
     NoAgreement,
@@ -40,8 +42,7 @@ from documents.statement import (
     RecordingFile,
     RecordingStatement,
 )
-from documents.statement_pdf import BEIJING, FIELD_TECHNICIAN, render_statement
-from documents.timestamps import timestamper_for
+from documents.statement_pdf import render_statement
 from documents.verify import SignatureCheck, verify_pdf
 from recording.bag import hash_file
 
@@ -84,7 +85,11 @@ def make_session_documents(
     signatures: Mapping[str, Mapping[str, Any]],
     parties: Sequence[str],
     pki_dir: Path,
+    custody: CustodyRecord | None = None,
+    notice_handwriting: Mapping[str, Any] | None = None,
+    statement_handwriting: Mapping[str, Any] | None = None,
     agreement: PleaAgreement | None = None,
+    presented: bytes | None = None,
     fingerprint: Fingerprint | None = None,
     no_agreement: NoAgreement | None = None,
     durations: Mapping[str, float] | None = None,
@@ -97,46 +102,65 @@ def make_session_documents(
 ) -> SessionDocuments:
     """Make, sign, write and check the session's documents in ``out_dir``.
 
-    ``recordings``: the composite recording first, then any other files of the session.
-    ``timeline``: the state changes, each ``{state, step, role, at, reason}`` with ``at`` in
-    seconds since the epoch. ``signatures``: role → handwriting in the ``Signature`` wire
-    format. ``parties``: the roles that took part. ``agreement`` defaults to the demo case;
-    ``participants`` and ``place`` default to the demo's people and rooms. A lawyer without a
-    certificate of their own signs through the lawyer station's certificate.
-    Without ``tsa_url`` a local timestamp authority of the demo PKI stamps the signatures;
-    with it, ``tsa_roots`` are the roots its tokens are checked against.
+        ``recordings``: the composite recording first, then any other files of the session.
+        ``timeline``: the state changes, each ``{state, step, role, at, reason}`` with ``at`` in
+        seconds since the epoch. ``signatures``: role → handwriting in the ``Signature`` wire
+        format, given on the agreement. ``parties``: the roles that took part. ``custody``: the
+        detention centre's 提押/还押 record of the session; without one the statement says no time
+        was registered (未登记), and its officer, when known, is the custody officer listed and
+        signing. ``notice_handwriting`` and ``statement_handwriting``: the suspect's handwriting
+        given on the rights notice and on the statement; without it that field stays for signing on
+        paper. ``agreement`` defaults to the demo case; ``presented`` is its PDF as the session
+    presented it (certified, see :func:`presented_agreement`), which the handwriting was given
+    on and the signatures are added to; ``participants`` and ``place`` default to
+        the demo's people and rooms. A lawyer without a certificate of their own signs through the
+        lawyer station's certificate.
+        Without ``tsa_url`` a local timestamp authority of the demo PKI stamps the signatures;
+        with it, ``tsa_roots`` are the roots its tokens are checked against.
     """
     if not recordings:
         raise SessionDocumentsError("No recording file was given; the statement needs one.")
     out_dir.mkdir(parents=True, exist_ok=True)
-    pki = DemoPki.load_or_create(pki_dir)
-    timestamper = timestamper_for(tsa_url) or pki.timestamper(clock)
-    signer = _Signer(pki, timestamper, clock)
+    signer = SessionSigner.in_folder(pki_dir, tsa_url, clock)
     starts = [e["at"] for e in timeline if e.get("state") == "recording"] or [timeline[0]["at"]]
     day = datetime.fromtimestamp(starts[0], BEIJING).date()
     agreement = agreement or demo_agreement(case_number, session_id, on=day)
     handwriting = {role: Signature.from_json(dict(data)) for role, data in signatures.items()}
     states = [e.get("state") for e in timeline]
     signed = "signed" in states and {"suspect", "lawyer"} <= set(handwriting)
+    custody = custody or CustodyRecord()
     people = participants or _participants(agreement, parties, case_number, session_id)
-    statement = statement_from_timeline(
-        agreement,
-        recordings,
-        timeline,
-        people,
-        signed=signed,
-        no_agreement=no_agreement,
-        durations=durations or {},
-        place=place,
-    )
+    try:
+        statement = statement_from_timeline(
+            agreement,
+            recordings,
+            timeline,
+            _with_custody_officer(people, custody.taken_out_by, agreement),
+            signed=signed,
+            no_agreement=no_agreement,
+            durations=durations or {},
+            custody=custody,
+            place=place,
+        )
+    except StatementError as exc:
+        if not exc.field.startswith("custody"):
+            raise
+        raise SessionDocumentsError(
+            f"The detention centre's 提押/还押 record does not fit the recording ({exc}); the "
+            "statement cannot state it. Have the record checked, then make the documents again."
+        ) from exc
+    notice_hand = _handwriting(notice_handwriting)
+    statement_hand = _handwriting(statement_handwriting)
     written: dict[str, bytes] = {}
     if signed:
         written["agreement.pdf"] = signer.agreement(
-            agreement, handwriting, fingerprint, lawyer_has_certificate
+            agreement, handwriting, fingerprint, lawyer_has_certificate, presented
         )
     notice = RightsNotice.from_agreement(agreement)
-    written["rights-notice.pdf"] = signer.basic(render_notice(notice), agreement.prosecutor)
-    written["recording-statement.pdf"] = signer.statement(statement, agreement.prosecutor)
+    written["rights-notice.pdf"] = signer.notice(notice, agreement, notice_hand, fingerprint)
+    written["recording-statement.pdf"] = signer.statement(
+        statement, agreement, statement_hand, fingerprint
+    )
     english: list[str] = []
     if agreement.needs_english:
         written["agreement.en.pdf"] = signer.certified(render_agreement_english(agreement))
@@ -147,7 +171,7 @@ def make_session_documents(
         english = ["agreement.en.pdf", "rights-notice.en.pdf", "recording-statement.en.pdf"]
     checks = {}
     for name, pdf in written.items():
-        checks[name] = verify_pdf(pdf, pki.trust_roots, tsa_roots=tsa_roots)
+        checks[name] = verify_pdf(pdf, signer.pki.trust_roots, tsa_roots=tsa_roots)
         if not all(c.ok for c in checks[name]):
             raise SessionDocumentsError(f"{name}: a signature does not verify: {checks[name]}")
         (out_dir / name).write_bytes(pdf)
@@ -170,16 +194,15 @@ def statement_from_timeline(
     signed: bool,
     no_agreement: NoAgreement | None = None,
     durations: Mapping[str, float] | None = None,
-    taken_out_at: datetime | None = None,
-    returned_at: datetime | None = None,
+    custody: CustodyRecord | None = None,
     place: str | None = None,
 ) -> RecordingStatement:
     """Build the recording statement from the session's state changes and its files.
 
     The recording runs from the "recording" state to "closed". Each "interrupted" entry is a
-    stop, resumed by the next entry. Without explicit custody times, the suspect is taken as
-    brought in when all parties were present ("room_ready") and returned when the session
-    closed.
+    stop, resumed by the next entry. The 提押/还押 times are ``custody``, the detention
+    centre's record, and nothing else: the session's own steps say when parties were present,
+    not when the suspect left or re-entered custody.
     """
     at = [(str(e["state"]), _moment(e["at"]), str(e.get("reason") or "")) for e in timeline]
     if not at:
@@ -199,7 +222,6 @@ def statement_from_timeline(
         RecordingFile(p.name, hash_file(p), p.stat().st_size, durations.get(p.name))
         for p in recordings
     )
-    room_ready = next((t for s, t, _ in at if s == "room_ready"), None)
     return RecordingStatement(
         case_number=agreement.case_number,
         procuratorate=agreement.procuratorate,
@@ -214,12 +236,37 @@ def statement_from_timeline(
         date=end.astimezone(BEIJING).date(),
         interruptions=tuple(stops),
         milestones=tuple(Milestone(t, s, r if s == "interrupted" else "") for s, t, r in at),
-        taken_out_at=taken_out_at or (room_ready if agreement.suspect.detained else None),
-        returned_at=returned_at or (end if agreement.suspect.detained else None),
+        suspect_detained=agreement.suspect.detained,
+        custody=custody or CustodyRecord(),
         agreement_signed=signed,
         no_agreement=no_agreement,
         language=agreement.suspect.language,
     )
+
+
+def _handwriting(data: Mapping[str, Any] | None) -> Signature | None:
+    return Signature.from_json(dict(data)) if data is not None else None
+
+
+def _with_custody_officer(
+    people: Sequence[Participant], officer: str, a: PleaAgreement
+) -> list[Participant]:
+    """The participants, with ``officer`` (who registered the 提押) as the custody officer.
+
+    The detention centre's record says who actually brought the suspect in; a roster made in
+    advance may name someone else. Without a recorded officer the participants stay as given.
+    """
+    rows = list(people)
+    if not officer:
+        return rows
+    at = next((i for i, p in enumerate(rows) if p.role is PartyRole.CUSTODY_OFFICER), None)
+    if at is not None:
+        rows[at] = Participant(PartyRole.CUSTODY_OFFICER, officer, rows[at].post, rows[at].place)
+        return rows
+    centre = a.suspect.detention_place
+    suspect = next((p.place for p in rows if p.role is PartyRole.SUSPECT), centre)
+    post = f"民警（{centre}）" if centre else PartyRole.CUSTODY_OFFICER.label
+    return [*rows, Participant(PartyRole.CUSTODY_OFFICER, officer, post, suspect)]
 
 
 def _moment(value: Any) -> datetime:
@@ -249,83 +296,3 @@ def _participants(
         post = f"民警（{a.suspect.detention_place}）"
         rows.append((PartyRole.CUSTODY_OFFICER, staff["custody_officer"], post, places["suspect"]))
     return [Participant(*row) for row in rows]
-
-
-class _Signer:
-    """Signs the session's documents in the fixed order, with one timestamper and clock."""
-
-    def __init__(self, pki: DemoPki, timestamper: Any, clock: Clock | None) -> None:
-        self.pki, self.timestamper, self.clock = pki, timestamper, clock
-
-    def certified(self, pdf: bytes) -> bytes:
-        return certify(
-            pdf,
-            self.pki.procuratorate,
-            reason="经人民检察院认证",
-            clock=self.clock,
-            timestamper=self.timestamper,
-        )
-
-    def field(self, pdf: bytes, request: FieldSignature, seen: str | None = None) -> bytes:
-        return sign_field(
-            pdf, request, seen_sha256=seen, clock=self.clock, timestamper=self.timestamper
-        )
-
-    def person(self, name: str, organisation: str, unit: str) -> Signatory:
-        return self.pki.issue(name, organisation, unit)
-
-    def agreement(
-        self,
-        a: PleaAgreement,
-        handwriting: Mapping[str, Signature],
-        fp: Fingerprint | None,
-        lawyer_has_certificate: bool,
-    ) -> bytes:
-        pdf = self.certified(render_agreement(a, {}))
-        shown = document_sha256(pdf)  # what the suspect and the lawyer were shown
-        place = a.suspect.detention_place
-        terminal = self.person(f"{place}远程签署终端", place, "认罪认罚远程签署")
-        suspect = FieldSignature(
-            FIELD_SUSPECT,
-            terminal,
-            a.suspect.name,
-            "犯罪嫌疑人签名、捺指印（由看守所远程签署终端代为加签）",
-            handwriting["suspect"],
-            fp,
-            DEMO_PLACES["suspect"],
-        )
-        pdf = self.field(pdf, suspect, shown)
-        # A lawyer without a certificate of their own signs through the lawyer station's,
-        # the way the suspect signs through the terminal's.
-        if lawyer_has_certificate:
-            lawyer_key = self.person(a.lawyer.name, a.lawyer.law_firm, "律师执业证书")
-            reason = f"{a.lawyer.role.label}见证签名"
-        else:
-            lawyer_key = self.person("值班律师工作站", DEMO_PLACES["lawyer"], "认罪认罚远程签署")
-            reason = f"{a.lawyer.role.label}见证签名（手写签名，由律师工作站代为加签）"
-        lawyer = FieldSignature(
-            FIELD_LAWYER,
-            lawyer_key,
-            a.lawyer.name,
-            reason,
-            handwriting["lawyer"],
-            None,
-            DEMO_PLACES["lawyer"],
-        )
-        pdf = self.field(pdf, lawyer, shown)
-        return self._prosecutor(pdf, a.prosecutor, a.procuratorate)
-
-    def basic(self, pdf: bytes, prosecutor: str) -> bytes:
-        return self._prosecutor(self.certified(pdf), prosecutor, DEMO_PROCURATORATE)
-
-    def statement(self, s: RecordingStatement, prosecutor: str) -> bytes:
-        pdf = self.certified(render_statement(s))
-        tech = next(p for p in s.participants if p.role is PartyRole.TECHNICIAN)
-        signatory = self.person(tech.name, s.procuratorate, "检察技术部门")
-        reason = "录制人员确认录音录像及完整性校验值"
-        pdf = self.field(pdf, FieldSignature(FIELD_TECHNICIAN, signatory, tech.name, reason))
-        return self._prosecutor(pdf, prosecutor, s.procuratorate)
-
-    def _prosecutor(self, pdf: bytes, name: str, procuratorate: str) -> bytes:
-        signatory = self.person(name, procuratorate, "检察官")
-        return self.field(pdf, FieldSignature(FIELD_PROSECUTOR, signatory, name, "承办检察官签名"))

@@ -6,13 +6,17 @@ suspect was taken out (提押) and returned (还押), every interruption with it
 and every recording file with its SHA-256, the integrity value parties confirm (SPC 2017
 rule art. 9). It also says whether the plea agreement was signed or, on the CPL art. 174 path,
 why none was needed. Times are absolute (timezone-aware) and printed in Beijing time.
+
+The 提押/还押 times are evidence of where the suspect was, so they come only from the detention
+centre's own record (:class:`CustodyRecord`), never from the session's timeline: a time not
+registered there is stated as not registered (未登记), not estimated.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
@@ -25,8 +29,10 @@ from documents.checks import (
     set_checked,
 )
 
-SCHEMA = "pleadesk.recording-statement/1"
+SCHEMA = "pleadesk.recording-statement/2"  # 2: custody as the registered record
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+#: Detention centres, procuratorates and the statement keep Beijing time.
+BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 
 def _text(field: str, value: Any, limit: int) -> str:
@@ -153,6 +159,67 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class CustodyRecord:
+    """The detention centre's record of one session's 提押 and 还押: when, and by which officer.
+
+    Detention staff register each when it happens (the schedule's day view); a time they have
+    not registered is None, and the statement says so rather than guessing one. Officers are
+    named as staff registered them; empty when not recorded.
+    """
+
+    taken_out_at: datetime | None = None
+    taken_out_by: str = ""
+    returned_at: datetime | None = None
+    returned_by: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("taken_out_by", "returned_by"):
+            value = getattr(self, name)
+            if value != "":
+                set_checked(self, name, _text(f"custody.{name}", value, 50))
+        out, back = self.taken_out_at, self.returned_at
+        if out is not None:
+            _aware("custody.taken_out_at", out)
+        elif self.taken_out_by:
+            raise StatementError("custody.taken_out_by", "names an officer but no 提押 time")
+        if back is not None:
+            _aware("custody.returned_at", back)
+            if out is None:
+                raise StatementError("custody.returned_at", "is given without a 提押 time")
+            if back < out:
+                raise StatementError("custody.returned_at", "is before the 提押 time")
+        elif self.returned_by:
+            raise StatementError("custody.returned_by", "names an officer but no 还押 time")
+
+    @classmethod
+    def from_local(
+        cls,
+        taken_out_at: datetime | None,
+        taken_out_by: str,
+        returned_at: datetime | None,
+        returned_by: str,
+    ) -> CustodyRecord:
+        """A record kept as naive local times, as detention centres keep them (Beijing time)."""
+
+        def aware(moment: datetime | None) -> datetime | None:
+            if moment is None or moment.utcoffset() is not None:
+                return moment
+            return moment.replace(tzinfo=BEIJING)
+
+        return cls(aware(taken_out_at), taken_out_by, aware(returned_at), returned_by)
+
+    @property
+    def registered(self) -> bool:
+        """Whether anything at all was registered."""
+        return self.taken_out_at is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as plain JSON values (times in ISO form with their offset)."""
+        data: dict[str, Any] = encode_json(self)
+        return data
+
+
+@dataclass(frozen=True)
 class RecordingStatement:
     """The statement on one session's recording (同步录音录像相关说明)."""
 
@@ -169,8 +236,8 @@ class RecordingStatement:
     date: date
     interruptions: tuple[Interruption, ...] = ()
     milestones: tuple[Milestone, ...] = ()
-    taken_out_at: datetime | None = None
-    returned_at: datetime | None = None
+    suspect_detained: bool = True
+    custody: CustodyRecord = CustodyRecord()
     agreement_signed: bool = True
     no_agreement: NoAgreement | None = None
     language: str = "zh"
@@ -200,10 +267,18 @@ class RecordingStatement:
             )
 
     def _check_custody(self, start: datetime, end: datetime) -> None:
-        if self.taken_out_at is not None and _aware("taken_out_at", self.taken_out_at) > start:
-            raise StatementError("taken_out_at", "is after the recording started")
-        if self.returned_at is not None and _aware("returned_at", self.returned_at) < end:
-            raise StatementError("returned_at", "is before the recording ended")
+        record = self.custody
+        if not isinstance(record, CustodyRecord):
+            raise StatementError("custody", "is not a custody record")
+        if not self.suspect_detained:
+            if record.registered:
+                raise StatementError("custody", "is given, but the suspect is not detained")
+            return
+        # The custody record keeps whole seconds, as the statement prints them: compare so.
+        if record.taken_out_at is not None and record.taken_out_at > start:
+            raise StatementError("custody.taken_out_at", "is after the recording started")
+        if record.returned_at is not None and record.returned_at < end.replace(microsecond=0):
+            raise StatementError("custody.returned_at", "is before the recording ended")
 
     def _check_participants(self) -> None:
         people = self.participants

@@ -2,12 +2,14 @@
 
 Tables list the participants, the session's steps, the interruptions and the recording files
 with their SHA-256; a QR code carries the session id and the recording's hash so a clerk can
-check a disc against the paper with a phone. Times are printed in Beijing time.
+check a disc against the paper with a phone. Times are printed in Beijing time. 提押/还押
+times are printed as the detention centre registered them, with the officer who did; a time
+not registered reads 未登记, and for a suspect not in custody the rows read 不适用.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -16,16 +18,22 @@ from documents.blocks import FINGERPRINT_BOX, QrCode, SealArea, SignatureLine
 from documents.chinese import chinese_date, chinese_duration
 from documents.layout import TEXT_WIDTH, DocumentInfo, DocumentLayout
 from documents.pdf import FIELD_PROCURATORATE, FIELD_PROSECUTOR, FIELD_SUSPECT
-from documents.statement import RecordingStatement
+from documents.statement import BEIJING, PartyRole, RecordingStatement
 
 FIELD_TECHNICIAN = "Technician"
 FIELD_CUSTODY_OFFICER = "CustodyOfficer"
-BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def custody_officer(statement: RecordingStatement) -> str | None:
+    """The detention centre officer listed on the statement, who signs it; None if none is."""
+    return next(
+        (p.name for p in statement.participants if p.role is PartyRole.CUSTODY_OFFICER), None
+    )
 
 
 def statement_fields(statement: RecordingStatement) -> list[str]:
     """The signature fields of the statement PDF, in the order they are signed."""
-    officer = [FIELD_CUSTODY_OFFICER] if statement.taken_out_at is not None else []
+    officer = [FIELD_CUSTODY_OFFICER] if custody_officer(statement) is not None else []
     return [FIELD_PROCURATORATE, FIELD_TECHNICIAN, FIELD_PROSECUTOR, FIELD_SUSPECT, *officer]
 
 
@@ -63,6 +71,8 @@ _ZH = {
     "taken_out": "提押时间",
     "returned": "还押时间",
     "unknown": "未登记",
+    "not_detained": "不适用（犯罪嫌疑人未被羁押）",
+    "officer": "，经办民警：{name}",
     "role": "身份",
     "name": "姓名",
     "post": "职务／单位",
@@ -96,6 +106,8 @@ _EN = {
     "taken_out": "Taken out of custody",
     "returned": "Returned to custody",
     "unknown": "not registered",
+    "not_detained": "not applicable (the suspect is not in custody)",
+    "officer": ", officer: {name}",
     "role": "Role",
     "name": "Name",
     "post": "Post / firm",
@@ -182,8 +194,7 @@ def _story(
         [w["start"], _when(s.started_at, english, unknown)],
         [w["end"], _when(s.ended_at, english, unknown)],
         [w["length"], duration],
-        [w["taken_out"], _when(s.taken_out_at, english, unknown)],
-        [w["returned"], _when(s.returned_at, english, unknown)],
+        *_custody_rows(s, w, english),
     ]
     label_w = 110.0
     people = [[w["role"], w["name"], w["post"], w["where"]]] + [
@@ -226,6 +237,23 @@ def _story(
     story.append(QrCode(lay, s.qr_payload, w["qr"]))
     story += _outcome(s, lay, w, english)
     return story
+
+
+def _custody_rows(s: RecordingStatement, w: dict[str, str], english: bool) -> list[list[str]]:
+    """The 提押 and 还押 rows: the registered time and officer, 未登记, or 不适用."""
+    if not s.suspect_detained:
+        return [[w["taken_out"], w["not_detained"]], [w["returned"], w["not_detained"]]]
+    c = s.custody
+    rows = []
+    for label, moment, officer in (
+        (w["taken_out"], c.taken_out_at, c.taken_out_by),
+        (w["returned"], c.returned_at, c.returned_by),
+    ):
+        text = _when(moment, english, w["unknown"])
+        if moment is not None and officer:
+            text += w["officer"].format(name=officer)
+        rows.append([label, text])
+    return rows
 
 
 def _files_table(
@@ -290,7 +318,7 @@ def _outcome(
         SignatureLine(lay, labels[1], FIELD_PROSECUTOR, date_text),
         SignatureLine(lay, labels[2], FIELD_SUSPECT, date_text, box=FINGERPRINT_BOX),
     ]
-    if s.taken_out_at is not None:
+    if custody_officer(s) is not None:
         lines.append(SignatureLine(lay, labels[3], FIELD_CUSTODY_OFFICER, date_text))
     seal = f"{s.procuratorate}{'' if english else '（电子签章）'}"
     lines.append(SealArea(lay, [s.procuratorate, date_text], seal, FIELD_PROCURATORATE))

@@ -22,7 +22,7 @@ from aiohttp import WSMsgType, web
 from session import messages as m
 from session.audit import AuditTrail
 from session.clock import HubClock
-from session.live import LiveSession
+from session.live import LiveSession, send
 from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, StepRefused
 from session.scheduling.store import ScheduleStore
 from session.store import Store
@@ -31,6 +31,10 @@ from session.tokens import TokenIssuer
 log = logging.getLogger(__name__)
 
 JOIN_TIMEOUT = 10.0
+#: Messages from one station waiting to be handled before the hub stops listening to it.
+MAX_WAITING_MESSAGES = 256
+#: Largest agreement PDF accepted (a long one with images is a few MB).
+MAX_AGREEMENT_BYTES = 20 * 1024 * 1024
 
 
 class Hub:
@@ -60,6 +64,8 @@ class Hub:
             [
                 web.post("/api/sessions", self._create_session),
                 web.get("/api/sessions/{id}", self._get_session),
+                web.put("/api/sessions/{id}/agreement", self._put_agreement),
+                web.get("/api/sessions/{id}/agreement", self._get_agreement),
                 web.get("/ws/sessions/{id}", self._websocket),
             ]
         )
@@ -186,6 +192,41 @@ class Hub:
             }
         )
 
+    async def _put_agreement(self, request: web.Request) -> web.Response:
+        """The prosecutor's station loads the agreement's PDF, bytes as the body."""
+        live, role = await self._party(request)
+        pdf = bytearray()
+        async for chunk in request.content.iter_chunked(1 << 16):
+            pdf += chunk
+            if len(pdf) > MAX_AGREEMENT_BYTES:
+                raise web.HTTPRequestEntityTooLarge(MAX_AGREEMENT_BYTES, len(pdf))
+        if not pdf.startswith(b"%PDF-"):
+            raise web.HTTPBadRequest(text="the agreement must be a PDF file")
+        try:
+            sha256 = await live.load_agreement(role, bytes(pdf))
+        except StepRefused as exc:
+            refusal = web.HTTPForbidden if exc.code == "wrong_role" else web.HTTPConflict
+            raise refusal(text=exc.message) from None
+        return web.json_response({"sha256": sha256})
+
+    async def _get_agreement(self, request: web.Request) -> web.Response:
+        """Any party's station fetches the agreement it is shown and signs."""
+        live, _ = await self._party(request)
+        if live.agreement is None:
+            raise web.HTTPNotFound(text="the prosecutor has not loaded the agreement yet")
+        return web.Response(body=live.agreement, content_type="application/pdf")
+
+    async def _party(self, request: web.Request) -> tuple[LiveSession, str]:
+        """The session asked about and the party whose join token authorises the request."""
+        live = await self._live_session(request.match_info["id"])
+        if live is None:
+            raise web.HTTPNotFound(text="no such session")
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        for role in live.machine.required_roles:
+            if self.tokens.check(live.id, role, token):
+                return live, role
+        raise web.HTTPForbidden(text="this station's token is not valid for the session")
+
     # -- WebSocket signaling ------------------------------------------------------------------
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -201,13 +242,42 @@ class Hub:
             await ws.close()
             return ws
         try:
-            async for raw in ws:
-                if raw.type is not WSMsgType.TEXT:
-                    break
-                await self._handle(live, role, raw.data, ws)
+            await self._serve(live, role, ws)
         finally:
             await live.leave(role, ws)
         return ws
+
+    async def _serve(self, live: LiveSession, role: str, ws: web.WebSocketResponse) -> None:
+        """Read a station's messages and handle them in order in a task of their own, so the
+        connection goes on answering heartbeats and clock pings while a step waits its turn."""
+        inbox: asyncio.Queue[m.Message | None] = asyncio.Queue()
+
+        async def handle_in_order() -> None:
+            while (message := await inbox.get()) is not None:
+                await self._handle(live, role, message)
+
+        worker = asyncio.create_task(handle_in_order())
+        try:
+            async for raw in ws:
+                if raw.type is not WSMsgType.TEXT:
+                    break
+                arrived = self.clock.now()
+                try:
+                    message = m.parse(raw.data)
+                except m.MessageError as exc:
+                    log.warning("bad message from %s in %s: %s", role, live.id, exc)
+                    await _refuse(ws, "bad_message", str(exc))
+                    continue
+                if isinstance(message, m.ClockPing):
+                    await send(ws, m.ClockPong(message.t0, arrived, self.clock.now()))
+                elif inbox.qsize() >= MAX_WAITING_MESSAGES:
+                    await _refuse(ws, "too_many", "too many messages at once; joining again")
+                    break
+                else:
+                    inbox.put_nowait(message)
+        finally:
+            inbox.put_nowait(None)
+            await worker
 
     async def _await_join(self, ws: web.WebSocketResponse, live: LiveSession) -> str | None:
         try:
@@ -237,36 +307,20 @@ class Hub:
         await live.join(message.role, ws)
         return message.role
 
-    async def _handle(
-        self, live: LiveSession, role: str, text: str, ws: web.WebSocketResponse
-    ) -> None:
-        arrived = self.clock.now()
-        try:
-            message = m.parse(text)
-        except m.MessageError as exc:
-            log.warning("bad message from %s in %s: %s", role, live.id, exc)
-            await _refuse(ws, "bad_message", str(exc))
-            return
+    async def _handle(self, live: LiveSession, role: str, message: m.Message) -> None:
         try:
             match message:
-                case m.ClockPing(t0=t0):
-                    await ws.send_str(m.ClockPong(t0, arrived, self.clock.now()).to_json())
                 case m.Signal():
                     await live.relay_signal(role, message)
                 case m.MediaOrigin():
                     await live.relay_origin(role, message)
                 case m.RequestStep(step=step, reason=reason):
                     await live.request_step(role, step, reason)
-                case m.SubmitSignature(signature=signature):
-                    await live.take_signature(role, signature)
                 case _:
-                    await _refuse(ws, "unexpected", f"a station does not send {message.type}")
+                    raise StepRefused("unexpected", f"a station does not send {message.type} here")
         except StepRefused as exc:
-            await live.log(role, "refused", {"asked": message.type, "code": exc.code,
-                                             "message": exc.message})  # fmt: skip
-            await _refuse(ws, exc.code, exc.message)
+            await live.refuse(role, message.type, exc)
 
 
 async def _refuse(ws: web.WebSocketResponse, code: str, message: str) -> None:
-    if not ws.closed:
-        await ws.send_str(m.Refused(code, message).to_json())
+    await send(ws, m.Refused(code, message))

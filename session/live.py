@@ -1,8 +1,14 @@
-"""One session while parties are connected: sockets, state machine, recorder peer, recorder."""
+"""One session while parties are connected: sockets, state machine, recorder peer, recorder.
+
+The recorder peer also ends every station's data channel: the page each party has on screen
+and raised hands are logged and passed on to the others, a signature's strokes are shown to the
+others as they are written, and the signature itself is taken here.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import logging
@@ -11,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiortc import RTCDataChannel, RTCPeerConnection
 
 from documents.fonts import cjk_font_path
 from documents.signature import Signature, SignatureError
@@ -56,6 +63,8 @@ class LiveSession:
         self.recording_path: Path | None = None
         self.recording_info: RecordingInfo | None = None
         self.recording_error: str | None = None
+        #: The agreement's PDF as the prosecutor loaded it: what every signer is shown.
+        self.agreement: bytes | None = None
         self._recordings_dir = recordings_dir
         self._clock = clock
         self._in_db = in_db
@@ -64,9 +73,21 @@ class LiveSession:
         self._audit = audit
         self._recorder: CompositeRecorder | None = None
         self._feed = RecorderFeed(clock.now, self.machine.required_roles, self._recorder_receiving)
-        self._mesh = MediaMesh(m.RECORDER, [], self._signal_from_recorder, self._feed)
+        self._mesh = MediaMesh(
+            m.RECORDER, [], self._signal_from_recorder, self._feed,
+            on_channel=self._channel_opened,
+        )  # fmt: skip
+        self._channels: dict[str, RTCDataChannel] = {}
+        self._shared: asyncio.Queue[tuple[str, str | bytes]] = asyncio.Queue()
+        self._reading_channels: asyncio.Task[None] | None = None
+        self._presented: m.ShowPage | None = None  # the page the prosecutor shows
         self._steps = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def recorder_peers(self) -> dict[str, RTCPeerConnection]:
+        """The recorder's peer connections, by party."""
+        return self._mesh.peers
 
     async def log(self, role: str, event: str, details: dict[str, Any] | None = None) -> None:
         """Add an event to the session's audit trail (in order, off the event loop)."""
@@ -79,7 +100,7 @@ class LiveSession:
         await self.log(role, "joined")
         present = sorted(self.sockets)
         self.sockets[role] = ws
-        await ws.send_str(m.Welcome(self.id, role, self.machine.state.value, present).to_json())
+        await send(ws, m.Welcome(self.id, role, self.machine.state.value, present))
         await self._broadcast(m.PeerJoined(role), but=role)
         await self._apply(self.machine.party_joined(role, self._clock.now()))
 
@@ -104,7 +125,7 @@ class LiveSession:
         target = self.sockets.get(signal.peer)
         if target is None:
             raise StepRefused("peer_absent", f"the {signal.peer} is not connected")
-        await target.send_str(m.Signal(role, signal.kind, signal.sdp).to_json())
+        await send(target, m.Signal(role, signal.kind, signal.sdp))
 
     async def relay_origin(self, role: str, origin: m.MediaOrigin) -> None:
         """A station says when its first frame to a peer was captured; pass it on."""
@@ -114,7 +135,7 @@ class LiveSession:
         target = self.sockets.get(origin.peer)
         if target is not None:
             relayed = m.MediaOrigin(role, origin.kind, origin.capture_time, origin.media_time)
-            await target.send_str(relayed.to_json())
+            await send(target, relayed)
 
     async def request_step(self, role: str, step: str, reason: str) -> None:
         """A party asks for a step of the session."""
@@ -128,19 +149,90 @@ class LiveSession:
             raise StepRefused("bad_signature", str(exc)) from None
         if signature.role != role:
             raise StepRefused("wrong_role", f"the {role} cannot sign for the {signature.role}")
-        changes = self.machine.signature_received(role, self._clock.now())
+        changes = self.machine.signature_received(
+            role, self._clock.now(), signature.document_sha256
+        )
         await self._in_db(self._store.add_signature, self.id, role, data, self._clock.wall())
         strokes = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         await self.log(role, "signature", {"sha256": hashlib.sha256(strokes).hexdigest()})
         await self._apply(changes)
 
+    async def load_agreement(self, role: str, pdf: bytes) -> str:
+        """``role`` loaded the agreement's PDF (only the prosecutor may, before signing): keep
+        it beside the recording and return its SHA-256."""
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        self.machine.agreement_loaded(sha256, role)
+        self.agreement = pdf
+        path = self._recordings_dir / f"{self.id}.agreement.pdf"
+        await asyncio.get_running_loop().run_in_executor(None, _write_whole, path, pdf)
+        await self.log(role, "agreement_loaded", {"sha256": sha256, "bytes": len(pdf)})
+        return sha256
+
+    async def refuse(self, role: str, asked: str, refusal: StepRefused) -> None:
+        """Tell ``role`` in words why what it asked for (a message ``asked``) was refused."""
+        await self.log(role, "refused", {"asked": asked, "code": refusal.code,
+                                         "message": refusal.message})  # fmt: skip
+        await send(self.sockets.get(role), m.Refused(refusal.code, refusal.message))
+
     async def shutdown(self) -> None:
         """Hub closing: stop the recording safely, close media."""
+        if self._reading_channels is not None:
+            self._reading_channels.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._stop_recorder()
         await self._mesh.close()
         for ws in list(self.sockets.values()):
             await ws.close()
+
+    # -- the data channel -------------------------------------------------------------------
+
+    def _channel_opened(self, role: str, channel: RTCDataChannel) -> None:
+        self._channels[role] = channel
+        channel.on("message", lambda data: self._shared.put_nowait((role, data)))
+        if self._presented is not None and self._presented.role != role:
+            channel.send(self._presented.to_json())  # a party joining late sees the page too
+        if self._reading_channels is None:
+            self._reading_channels = asyncio.get_running_loop().create_task(self._read_channels())
+
+    async def _read_channels(self) -> None:
+        """Take what the parties share one message at a time, in the order it arrived."""
+        while True:
+            role, data = await self._shared.get()
+            try:
+                message = m.parse(data, m.MAX_CHANNEL_BYTES)
+            except m.MessageError as exc:
+                await self.refuse(role, "data channel", StepRefused("bad_message", str(exc)))
+                continue
+            try:
+                await self._take_shared(role, message)
+            except StepRefused as exc:
+                await self.refuse(role, message.type, exc)
+
+    async def _take_shared(self, role: str, message: m.Message) -> None:
+        match message:
+            case m.SubmitSignature(signature=signature):
+                await self.take_signature(role, signature)
+            case m.Stroke():
+                if self.machine.state is not State.SIGNING:
+                    raise StepRefused("not_signing", "strokes are shared only while signing")
+                self._pass_on(dataclasses.replace(message, role=role))
+            case m.ShowPage(document_sha256=document, page=page):
+                await self.log(role, "page_shown", {"document_sha256": document, "page": page})
+                shown = dataclasses.replace(message, role=role)
+                if role == "prosecutor":
+                    self._presented = shown
+                self._pass_on(shown)
+            case m.RaiseHand(raised=raised):
+                await self.log(role, "hand_raised" if raised else "hand_lowered")
+                self._pass_on(dataclasses.replace(message, role=role))
+            case _:
+                raise StepRefused("unexpected", f"a station does not send {message.type} here")
+
+    def _pass_on(self, message: m.Message) -> None:
+        text = message.to_json()
+        for role, channel in list(self._channels.items()):
+            if role != getattr(message, "role", None) and channel.readyState == "open":
+                channel.send(text)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -249,12 +341,28 @@ class LiveSession:
         self._own(self._apply(self.machine.recorder_started(self._clock.now())))
 
     async def _signal_from_recorder(self, peer: str, kind: str, sdp: str) -> None:
-        ws = self.sockets.get(peer)
-        if ws is not None:
-            await ws.send_str(m.Signal(m.RECORDER, kind, sdp).to_json())
+        await send(self.sockets.get(peer), m.Signal(m.RECORDER, kind, sdp))
 
     async def _broadcast(self, message: m.Message, but: str | None = None) -> None:
-        text = message.to_json()
         for role, ws in list(self.sockets.items()):
-            if role != but and not ws.closed:
-                await ws.send_str(text)
+            if role != but:
+                await send(ws, message)
+
+
+async def send(ws: web.WebSocketResponse | None, message: m.Message) -> None:
+    """Send ``message`` to a station; a connection that is already closing is passed over (its
+    station is leaving or joining again), so one broken line never stops the others."""
+    if ws is None or ws.closed:
+        return
+    try:
+        await ws.send_str(message.to_json())
+    except ConnectionResetError:
+        log.info("a station's connection closed while a message was on its way")
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new, never part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)

@@ -10,11 +10,13 @@ sockets, files or the clock itself.
 
 The order of steps follows the plea-session recording rules: recording is announced before
 anything is said, the rights notice comes before the hearing, the agreement is presented only
-after the hearing, and it is signed only with the duty lawyer connected. Which step follows which
-is the literal table ``TRANSITIONS``; who may ask for a step is ``STEP_ROLES``. The hub itself
-(``role="hub"``) takes the steps nobody asks for: the room is ready when every required party has
-joined, recording begins when the recorder receives them, signing completes when both handwritten
-signatures are in, and a party that drops interrupts a live session.
+after the hearing, and it is signed only with the duty lawyer connected. What is presented is
+the PDF the prosecutor loaded (its SHA-256 is kept), and a signature counts only if it was made
+on exactly that document; once signing has begun it can no longer be replaced. Which step
+follows which is the literal table ``TRANSITIONS``; who may ask for a step is ``STEP_ROLES``.
+The hub itself (``role="hub"``) takes the steps nobody asks for: the room is ready when every
+required party has joined, recording begins when the recorder receives them, signing completes
+when both handwritten signatures are in, and a party that drops interrupts a live session.
 
 A refused request raises :class:`StepRefused` with a code and a message for the person who asked.
 """
@@ -154,6 +156,10 @@ STEP_NEEDS_CONNECTED: dict[Step, frozenset[str]] = {
 }
 
 SIGNING_ROLES = frozenset({"suspect", "lawyer"})
+#: Once signing has begun, the agreement signed is the one presented.
+AGREEMENT_FIXED = frozenset(
+    {State.SIGNING, State.SIGNED, State.CLOSING, State.CLOSED, State.NO_AGREEMENT_PATH}
+)
 
 
 #: Who talks in a private consultation; everyone else is shut out of its media.
@@ -204,6 +210,8 @@ class SessionMachine:
     state: State = State.SCHEDULED
     connected: set[str] = field(default_factory=set)
     signatures: set[str] = field(default_factory=set)
+    #: SHA-256 (hex) of the agreement's PDF as loaded by the prosecutor: what every signer sees.
+    agreement_sha256: str = ""
     history: list[StateChanged] = field(default_factory=list)
     _interrupted_from: State | None = None
 
@@ -234,14 +242,35 @@ class SessionMachine:
             return [self._move(Step.START_RECORDING, HUB, now)]
         return []
 
-    def signature_received(self, role: str, now: float) -> list[StateChanged]:
-        """A handwritten signature arrived; signing completes when suspect and lawyer signed."""
+    def agreement_loaded(self, sha256: str, role: str) -> None:
+        """The prosecutor loaded the agreement's PDF; a corrected one may replace it until
+        signing begins."""
+        if role != "prosecutor":
+            raise StepRefused("wrong_role", f"the {role} may not load the agreement")
+        if self.state in AGREEMENT_FIXED or self._interrupted_from in AGREEMENT_FIXED:
+            raise StepRefused(
+                "agreement_fixed", "签署已开始，具结书不能再更换 (signing has begun: the agreement "
+                "can no longer be replaced)",
+            )  # fmt: skip
+        self.agreement_sha256 = sha256
+
+    def signature_received(
+        self, role: str, now: float, document_sha256: str = ""
+    ) -> list[StateChanged]:
+        """A handwritten signature, made on the document ``document_sha256``, arrived; signing
+        completes when suspect and lawyer signed."""
         if self.state is not State.SIGNING:
             raise StepRefused(
                 "not_signing", "签名只能在签署环节提交 (signatures are taken only while signing)"
             )
         if role not in SIGNING_ROLES:
             raise StepRefused("wrong_role", f"{role} does not sign the plea agreement")
+        if document_sha256 != self.agreement_sha256:
+            raise StepRefused(
+                "wrong_document", "签名时显示的文件不是出示的具结书，请重新显示后再签 "
+                "(the signature was made on another document than the agreement presented: "
+                "show it again and sign once more)",
+            )  # fmt: skip
         self.signatures.add(role)
         if self.signatures >= SIGNING_ROLES:
             return [self._move(Step.COMPLETE_SIGNING, HUB, now)]
@@ -277,6 +306,10 @@ class SessionMachine:
             raise StepRefused(
                 "illegal_step",
                 f"{step.value} is not allowed while the session is {self.state.value}",
+            )
+        if step is Step.PRESENT_AGREEMENT and not self.agreement_sha256:
+            raise StepRefused(
+                "no_agreement", "请先载入具结书 (load the agreement's PDF before presenting it)"
             )
         return [self._move(step, role, now, reason)]
 

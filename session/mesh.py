@@ -5,6 +5,9 @@ The local camera and microphone are captured once and fanned out with aiortc's `
 parties never offer to each other at once. Every remote track is read continuously by a task
 this mesh owns, and each frame handed to ``on_frame``; a track nobody reads would queue
 decoded frames without bound.
+
+The connection to ``channel_peer`` (a station's to the hub's recorder) also carries the
+session's data channel, opened by the offering side; ``on_channel`` hears of it at both ends.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import RTCDataChannel, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
@@ -30,8 +33,12 @@ SendSignal = Callable[[str, str, str], Awaitable[None]]
 SendOrigin = Callable[[str, str, float, float], Awaitable[None]]
 #: ``(peer, kind, frame, capture_time or None until the sender's origin is known)``.
 FrameHandler = Callable[[str, str, Frame, float | None], None]
+#: ``(peer, channel)``: the session's data channel to ``peer`` was opened.
+ChannelHandler = Callable[[str, RTCDataChannel], None]
 
 
+#: The label of the session's data channel.
+DATA_CHANNEL_LABEL = "session"
 #: Seconds between reports of a stream's capture times, after the first frame's.
 ORIGIN_REPORT_EVERY = 5.0
 
@@ -95,6 +102,8 @@ class MediaMesh:
         on_frame: FrameHandler | None = None,
         send_origin: SendOrigin | None = None,
         clock: Callable[[], float] = time.monotonic,
+        channel_peer: str | None = None,
+        on_channel: ChannelHandler | None = None,
     ) -> None:
         self.role = role
         self._tracks = tracks
@@ -108,6 +117,8 @@ class MediaMesh:
         self._origins: dict[tuple[str, str], tuple[float, float]] = {}
         self._sending: dict[str, list[tuple[RTCRtpSender, MediaStreamTrack]]] = {}
         self._excluded: frozenset[str] = frozenset()
+        self._channel_peer = channel_peer
+        self._on_channel = on_channel or (lambda peer, channel: None)
 
     @property
     def peers(self) -> dict[str, RTCPeerConnection]:
@@ -117,6 +128,8 @@ class MediaMesh:
     async def offer(self, peer: str) -> None:
         """Open a connection to ``peer`` and send it an offer."""
         pc = await self._open(peer)
+        if peer == self._channel_peer:
+            self._on_channel(peer, pc.createDataChannel(DATA_CHANNEL_LABEL))
         await pc.setLocalDescription(await pc.createOffer())
         await self._send_signal(peer, "offer", pc.localDescription.sdp)
 
@@ -195,6 +208,11 @@ class MediaMesh:
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
             self._own(self._read(peer, track))
+
+        @pc.on("datachannel")
+        def on_datachannel(channel: RTCDataChannel) -> None:
+            if channel.label == DATA_CHANNEL_LABEL:
+                self._on_channel(peer, channel)
 
         return pc
 

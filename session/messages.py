@@ -8,11 +8,17 @@ Limits are enforced here, before any field reaches the session logic.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import MISSING, asdict, dataclass, field
 from typing import Any, ClassVar
 
 #: Largest message accepted: an SDP is a few KB; a signature's strokes are the largest payload.
 MAX_MESSAGE_BYTES = 512 * 1024
+#: Largest message on the session's data channel: what aiortc accepts (a signature of several
+#: thousand pen samples).
+MAX_CHANNEL_BYTES = 256 * 1024
+#: Most pen samples in one live stroke (a second or two of writing at a pen's sample rate).
+MAX_STROKE_POINTS = 2_000
 ROLES = frozenset({"suspect", "prosecutor", "lawyer", "guardian", "interpreter", "technician"})
 #: The hub's recorder is addressed like a party in ``signal`` messages.
 RECORDER = "recorder"
@@ -93,7 +99,8 @@ class RequestStep(Message):
 
 @dataclass(frozen=True)
 class SubmitSignature(Message):
-    """Station → hub: a handwritten signature, as strokes (see documents.signature)."""
+    """Station → hub over the data channel: a handwritten signature, as strokes (see
+    documents.signature), bound to the document the signer saw."""
 
     type: ClassVar[str] = "signature"
     signature: dict[str, Any]
@@ -155,6 +162,48 @@ class MediaOrigin(Message):
     media_time: float = 0.0
 
 
+# -- over the session's data channel (station ↔ hub), beside the media ----------------------
+# From a station ``role`` is left empty: the hub knows who sent it and fills it in when it
+# passes the message on to the other parties.
+
+
+@dataclass(frozen=True)
+class ShowPage(Message):
+    """The page of a document (by the SHA-256 of its PDF) a party has on screen."""
+
+    type: ClassVar[str] = "show_page"
+    document_sha256: str
+    page: int
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class RaiseHand(Message):
+    """A party raises (or lowers) a hand: it wants to speak."""
+
+    type: ClassVar[str] = "raise_hand"
+    raised: bool
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Stroke(Message):
+    """One pen stroke of a signature as it is written, so the witness sees the writing live.
+
+    ``points`` are ``[x, y, t, pressure]`` on a pad of ``width`` × ``height``; the signature
+    itself follows, whole, as :class:`SubmitSignature`.
+    """
+
+    type: ClassVar[str] = "stroke"
+    width: int
+    height: int
+    points: list[list[float]]
+    role: str = ""
+
+
+#: What travels over the data channel rather than the signaling connection.
+CHANNEL_MESSAGES = (ShowPage, RaiseHand, Stroke, SubmitSignature)
+
 _TYPES: dict[str, type[Message]] = {
     cls.type: cls
     for cls in (
@@ -170,20 +219,28 @@ _TYPES: dict[str, type[Message]] = {
         SubmitSignature,
         StateUpdate,
         Refused,
+        ShowPage,
+        RaiseHand,
+        Stroke,
     )
 }
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "str": str,
     "float": (int, float),
+    "int": int,
+    "bool": bool,
     "list[str]": list,
+    "list[list[float]]": list,
     "dict[str, Any]": dict,
 }
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def parse(text: str | bytes) -> Message:
-    """Parse and validate one message; raise :class:`MessageError` on anything unexpected."""
-    if len(text) > MAX_MESSAGE_BYTES:
-        raise MessageError(f"message of {len(text)} bytes exceeds {MAX_MESSAGE_BYTES}")
+def parse(text: str | bytes, limit: int = MAX_MESSAGE_BYTES) -> Message:
+    """Parse and validate one message of at most ``limit`` bytes; raise
+    :class:`MessageError` on anything unexpected."""
+    if len(text) > limit:
+        raise MessageError(f"message of {len(text)} bytes exceeds {limit}")
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -205,10 +262,12 @@ def parse(text: str | bytes) -> Message:
                 raise MessageError(f"{cls.type} is missing {name}")
             continue
         expected = _FIELD_TYPES[str(spec.type)]
-        if not isinstance(data[name], expected) or isinstance(data[name], bool):
+        is_bool = isinstance(data[name], bool)
+        if not isinstance(data[name], expected) or is_bool != (expected is bool):
             raise MessageError(f"{cls.type}.{name} has the wrong type")
     message = cls(**data)
     _check_roles(message)
+    _check_channel(message)
     return message
 
 
@@ -222,3 +281,24 @@ def _check_roles(message: Message) -> None:
         raise MessageError(f"unknown description kind {message.kind!r}")
     if isinstance(message, MediaOrigin) and message.kind not in ("audio", "video"):
         raise MessageError(f"unknown media kind {message.kind!r}")
+
+
+def _check_channel(message: Message) -> None:
+    role = getattr(message, "role", "")
+    if isinstance(message, CHANNEL_MESSAGES) and role and role not in ROLES:
+        raise MessageError(f"unknown role {role!r}")
+    if isinstance(message, ShowPage):
+        if not _SHA256.fullmatch(message.document_sha256):
+            raise MessageError("show_page.document_sha256 is not a SHA-256 hex digest")
+        if message.page < 1:
+            raise MessageError("show_page.page counts from 1")
+    if isinstance(message, Stroke):
+        if not 0 < len(message.points) <= MAX_STROKE_POINTS:
+            raise MessageError(f"a stroke has 1 to {MAX_STROKE_POINTS} points")
+        for point in message.points:
+            if not (
+                isinstance(point, list)
+                and len(point) == 4
+                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
+            ):
+                raise MessageError("a stroke's points are [x, y, t, pressure] numbers")

@@ -1,19 +1,49 @@
-"""Where WebRTC media may flow: the host addresses ICE offers, and no public STUN server.
+"""Where WebRTC media may flow: the host addresses ICE offers, an optional TURN relay, and no
+public STUN server.
 
 A hub and its stations run on a closed justice network; media must stay on the addresses the
 technical department names. aiortc has no setting for this, so the host-address lookup of its
 ICE library is replaced for the whole process by :func:`restrict_media_addresses`. The demo
 and the tests keep everything on the loopback interface.
+
+Stations behind a detention centre's firewall often cannot reach each other directly; the
+technical department then runs a TURN server that both sides can reach, and
+:func:`use_turn` sends all media through it. Both are network policy for the whole process,
+set once at start-up: every peer connection (stations' and the hub's recorder's) is made by
+:func:`new_peer_connection`, which reads that policy, so no caller has to pass it along.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import aioice.ice
-from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
 LOOPBACK = ("127.0.0.1",)
+
+
+@dataclass(frozen=True)
+class TurnServer:
+    """A TURN server media is relayed through (RFC 8656, long-term credentials).
+
+    ``url`` is a WebRTC TURN URL such as ``turn:10.2.0.5:3478?transport=udp``. With
+    ``relay_only`` every connection goes through the server even when the two ends could reach
+    each other directly: the firewall's rules stay the only path, and it is the path tested.
+    """
+
+    url: str
+    username: str
+    password: str
+    relay_only: bool = True
+
+
+class _MediaRoute:
+    """The process's TURN setting (a holder, so the one piece of policy state has one home)."""
+
+    turn: TurnServer | None = None
 
 
 def restrict_media_addresses(addresses: Sequence[str] = LOOPBACK) -> None:
@@ -26,6 +56,26 @@ def restrict_media_addresses(addresses: Sequence[str] = LOOPBACK) -> None:
     aioice.ice.get_host_addresses = host_addresses
 
 
+def use_turn(server: TurnServer | None) -> TurnServer | None:
+    """Relay the media of every peer connection made from now on through ``server`` (``None``:
+    connect directly again). Returns the previous setting, so it can be put back."""
+    if server is not None and not server.url.startswith(("turn:", "turns:")):
+        raise ValueError(f"not a TURN URL: {server.url!r}")
+    previous, _MediaRoute.turn = _MediaRoute.turn, server
+    return previous
+
+
+def current_turn() -> TurnServer | None:
+    """The TURN server media is relayed through, if any."""
+    return _MediaRoute.turn
+
+
 def new_peer_connection() -> RTCPeerConnection:
-    """A peer connection that never contacts a STUN or TURN server outside the network."""
-    return RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    """A peer connection that contacts no STUN or TURN server outside the network: none at
+    all, or the TURN server :func:`use_turn` named."""
+    turn = _MediaRoute.turn
+    if turn is None:
+        return RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    server = RTCIceServer(urls=turn.url, username=turn.username, credential=turn.password)
+    policy = RTCIceTransportPolicy.RELAY if turn.relay_only else RTCIceTransportPolicy.ALL
+    return RTCPeerConnection(RTCConfiguration(iceServers=[server], iceTransportPolicy=policy))

@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 from documents.agreement import demo_agreement
+from documents.pdf import render_agreement
 from documents.signature import synthetic_signature
 from recording.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from session.audit import AuditTrail
@@ -60,13 +61,26 @@ def synthetic_station(
     return Station(hub_url, session_id, role, token, tracks, listener, clock=clock, tls=tls)
 
 
-async def take_part(station: Station, pause: float | None, case_number: str) -> None:
-    """Stay in the session until it ends; with ``pause``, play the role's scripted part."""
+def demo_agreement_pdf(case_number: str, session_id: str) -> bytes:
+    """The demo case's agreement as a PDF with empty signature fields (not yet certified)."""
+    return render_agreement(demo_agreement(case_number, session_id), {})
+
+
+async def take_part(
+    station: Station, pause: float | None, case_number: str, agreement: bytes | None = None
+) -> None:
+    """Stay in the session until it ends; with ``pause``, play the role's scripted part (a
+    prosecutor presents ``agreement``, by default the demo case's)."""
     async with asyncio.TaskGroup() as group:
         connection = group.create_task(station.run())
         if pause is not None:
             signature = demo_signature(station.role, case_number, station.session_id)
-            await play_part(station, pause, signature)
+            if station.role == "prosecutor" and agreement is None:
+                loop = asyncio.get_running_loop()
+                agreement = await loop.run_in_executor(
+                    None, demo_agreement_pdf, case_number, station.session_id
+                )
+            await play_part(station, pause, signature, agreement)
             await station.leave()
         await connection
 
@@ -80,10 +94,12 @@ async def run_scripted_station(
     case_number: str,
     ca: Path | None = None,
     clapper: bool = False,
+    agreement: bytes | None = None,
 ) -> None:
-    """Join as ``role`` with synthetic devices and play the part until the session closes."""
+    """Join as ``role`` with synthetic devices and play the part until the session closes (a
+    prosecutor presents ``agreement``, by default the demo case's)."""
     station = synthetic_station(hub_url, session_id, role, token, ca=ca, clapper=clapper)
-    await take_part(station, pause, case_number)
+    await take_part(station, pause, case_number, agreement)
 
 
 def init_hub(data_dir: Path, hosts: list[str]) -> HubCredentials:

@@ -4,11 +4,15 @@ The station speaks the signaling protocol of ``session.messages`` over one WebSo
 to every party already present (and to the hub's recorder); later arrivals offer to it. What
 happens is reported to a :class:`StationListener` — the desktop window, the demo script or a
 test — and steps of the session are asked for with :meth:`Station.request_step`.
+
+What is not media — the page on screen, a raised hand, pen strokes and the signature — goes
+over the session's data channel on the connection to the hub, which passes it on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import ssl
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 import aiohttp
+from aiortc import RTCDataChannel
 from aiortc.mediastreams import MediaStreamTrack
 from av.frame import Frame
 
@@ -29,12 +34,17 @@ log = logging.getLogger(__name__)
 
 #: Pauses before joining again after losing the hub; the last one repeats.
 RECONNECT_DELAYS = (0.1, 0.25, 0.5, 1.0)
-#: Seconds between WebSocket pings, so a silent, dead connection is noticed.
-HEARTBEAT = 2.0
+#: Seconds between WebSocket pings, so a silent, dead connection is noticed; a pong later than
+#: half of it ends the connection, so a busy station or hub must not be taken for a dead one.
+HEARTBEAT = 5.0
 
 
 class StationListener(Protocol):
-    """What a station reports; every method is called on the station's event loop."""
+    """What a station reports; every method is called on the station's event loop.
+
+    A listener may leave out the data channel's methods (``page_shown``, ``hand_raised``,
+    ``stroke_drawn``) if it shows none of that.
+    """
 
     def state_changed(self, update: m.StateUpdate) -> None:
         """The session moved to a new state."""
@@ -47,6 +57,15 @@ class StationListener(Protocol):
 
     def frame(self, role: str, kind: str, frame: Frame) -> None:
         """A decoded frame arrived from another party."""
+
+    def page_shown(self, shown: m.ShowPage) -> None:
+        """Another party has this page of a document on screen."""
+
+    def hand_raised(self, hand: m.RaiseHand) -> None:
+        """Another party raised or lowered a hand."""
+
+    def stroke_drawn(self, stroke: m.Stroke) -> None:
+        """Another party drew a stroke of a signature."""
 
 
 class StationError(Exception):
@@ -77,8 +96,10 @@ class Station:
         self._listener = listener
         self.clock = clock or StationClock()
         self._mesh = MediaMesh(
-            role, tracks, self._send_signal, self._frame, self._send_origin, self.clock.now
-        )
+            role, tracks, self._send_signal, self._frame, self._send_origin, self.clock.now,
+            channel_peer=m.RECORDER, on_channel=self._channel_opened,
+        )  # fmt: skip
+        self._channel: RTCDataChannel | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._state_seen = asyncio.Condition()
         self._leaving = False
@@ -151,9 +172,42 @@ class Station:
         """Ask the hub for the next step; a refusal arrives at the listener."""
         await self._send(m.RequestStep(step, reason))
 
-    async def submit_signature(self, signature: dict[str, Any]) -> None:
-        """Send a handwritten signature (``documents.signature`` wire format)."""
-        await self._send(m.SubmitSignature(signature))
+    async def load_agreement(self, pdf: bytes) -> str:
+        """Load the agreement's PDF at the hub (the prosecutor does, before presenting it);
+        return its SHA-256, which signatures on it carry."""
+        async with self._http() as http, http.put(self._agreement_url, data=pdf) as response:
+            if response.status != 200:
+                raise StationError(f"the hub did not take the agreement: {await response.text()}")
+            return str((await response.json())["sha256"])
+
+    async def fetch_agreement(self) -> bytes:
+        """The agreement's PDF exactly as the hub holds it: what this party is shown and signs."""
+        async with self._http() as http, http.get(self._agreement_url) as response:
+            if response.status != 200:
+                raise StationError(f"cannot show the agreement: {await response.text()}")
+            return await response.read()
+
+    def submit_signature(self, signature: dict[str, Any]) -> None:
+        """Send a handwritten signature (``documents.signature`` wire format); the hub's
+        answer is the state moving on, or a refusal at the listener."""
+        self._share(m.SubmitSignature(signature))
+
+    def show_page(self, document_sha256: str, page: int) -> None:
+        """Tell the others which page of which document is on this station's screen."""
+        self._share(m.ShowPage(document_sha256, page))
+
+    def raise_hand(self, raised: bool = True) -> None:
+        """Raise (or lower) this party's hand."""
+        self._share(m.RaiseHand(raised))
+
+    def draw_stroke(self, width: int, height: int, points: list[list[float]]) -> None:
+        """Share one stroke of a signature being written, for the witness to see."""
+        self._share(m.Stroke(width, height, points))
+
+    @property
+    def sharing(self) -> bool:
+        """Whether the data channel to the hub is open (it comes with the media connection)."""
+        return self._channel is not None and self._channel.readyState == "open"
 
     async def wait_for_state(self, predicate: Callable[[str], bool], timeout: float) -> str:
         """Wait until the session's state satisfies ``predicate``; return that state."""
@@ -218,13 +272,50 @@ class Station:
             raise StationError("not connected to the hub")
         await self._ws.send_str(message.to_json())
 
+    @property
+    def _agreement_url(self) -> str:
+        return f"{self.hub_url}/api/sessions/{self.session_id}/agreement"
+
+    def _http(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(ssl=self._tls or True)
+        headers = {"Authorization": f"Bearer {self._token}"}
+        return aiohttp.ClientSession(connector=connector, headers=headers)
+
+    def _share(self, message: m.Message) -> None:
+        if self._channel is None or not self.sharing:
+            raise StationError("not connected to the hub's recorder yet: try again in a moment")
+        text = message.to_json()
+        if len(text.encode()) > m.MAX_CHANNEL_BYTES:
+            raise StationError(f"the {message.type} is too large to send; clear it and try again")
+        self._channel.send(text)
+
+    def _channel_opened(self, peer: str, channel: RTCDataChannel) -> None:
+        self._channel = channel
+        channel.on("message", self._from_channel)
+
+    def _from_channel(self, data: str | bytes) -> None:
+        try:
+            message = m.parse(data, m.MAX_CHANNEL_BYTES)
+        except m.MessageError as exc:
+            log.warning("bad message on the data channel: %s", exc)
+            return
+        match message:
+            case m.ShowPage():
+                self._notify("page_shown", message)
+            case m.RaiseHand():
+                self._notify("hand_raised", message)
+            case m.Stroke():
+                self._notify("stroke_drawn", message)
+
     async def _send_signal(self, peer: str, kind: str, sdp: str) -> None:
         await self._send(m.Signal(peer, kind, sdp))
 
     async def _send_origin(
         self, peer: str, kind: str, media_time: float, capture_time: float
     ) -> None:
-        await self._send(m.MediaOrigin(peer, kind, capture_time, media_time))
+        # A line that broke meanwhile is no loss: new connections report their origins anew.
+        with contextlib.suppress(StationError):
+            await self._send(m.MediaOrigin(peer, kind, capture_time, media_time))
 
     async def _keep_clock(self) -> None:
         """Ping the hub's clock: a burst at joining, then every few seconds for drift."""
@@ -236,5 +327,6 @@ class Station:
         self._notify("frame", role, kind, frame)
 
     def _notify(self, event: str, *args: Any) -> None:
-        if self._listener is not None:
-            getattr(self._listener, event)(*args)
+        handler = getattr(self._listener, event, None)
+        if handler is not None:
+            handler(*args)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    event,
     insert,
     select,
     update,
@@ -80,6 +81,16 @@ class SessionRecord:
     minor: bool
 
 
+def _write_ahead(connection: Any, _record: Any) -> None:
+    """SQLite in write-ahead mode, synced at checkpoints: a state change costs about a
+    millisecond instead of twenty on a busy disk, and the file stays consistent after a crash.
+    What must survive a power cut is in the audit trail too, which syncs every entry."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class Store:
     """Sessions, state changes and signatures in one SQLite file (or ``:memory:``)."""
 
@@ -93,6 +104,7 @@ class Store:
             )
         else:
             self._engine = create_engine(f"sqlite:///{path}")
+            event.listen(self._engine, "connect", _write_ahead)
         metadata.create_all(self._engine)
 
     def create_session(

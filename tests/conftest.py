@@ -7,11 +7,13 @@ import contextlib
 import os
 
 import pytest
-from livecall import ROLES
+from livecall import ROLES, Heard
 
 # Widget tests read English source texts; tests of the Chinese interface install it themselves.
 os.environ.setdefault("PLEADESK_LANG", "en")
 
+from session.audit import AuditTrail
+from session.clock import HubClock
 from session.hub import Hub
 from session.network import restrict_media_addresses
 from session.runner import synthetic_station
@@ -19,14 +21,25 @@ from session.store import Store
 
 
 @pytest.fixture
-async def live_call(tmp_path):
-    """A hub and the three parties' stations, joined; yields (hub, session id, stations)."""
+def heard():
+    """What each station of ``live_call`` heard, by role."""
+    return {role: Heard() for role in ROLES}
+
+
+@pytest.fixture
+async def live_call(tmp_path, heard):
+    """A hub (with an audit trail) and the three parties' stations, joined; yields (hub,
+    session id, stations)."""
     restrict_media_addresses()
-    hub = Hub(Store(":memory:"), tmp_path / "recordings")
+    clock = HubClock()
+    audit = AuditTrail.in_folder(tmp_path / "audit", clock)
+    hub = Hub(Store(":memory:"), tmp_path / "recordings", clock, audit=audit)
     url = await hub.start()
     session_id = await hub.create_session("C-live")
     stations = {
-        role: synthetic_station(url, session_id, role, hub.tokens.issue(session_id, role))
+        role: synthetic_station(
+            url, session_id, role, hub.tokens.issue(session_id, role), listener=heard[role]
+        )
         for role in ROLES
     }
     tasks = [asyncio.create_task(station.run()) for station in stations.values()]

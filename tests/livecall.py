@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from session.hub import Hub
 from session.station import Station
 
 ROLES = ("suspect", "prosecutor", "lawyer")
@@ -24,3 +30,33 @@ async def rtp_packets(station: Station, peer: str, direction: str) -> int:
     report = await pc.getStats()
     field = "packetsSent" if direction == "outbound" else "packetsReceived"
     return sum(getattr(s, field) for s in report.values() if s.type == f"{direction}-rtp")
+
+
+class Heard:
+    """A station listener that keeps every event but frames, for a test to look at."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, tuple[Any, ...]]] = []
+
+    def __getattr__(self, event: str) -> Callable[..., None]:
+        if event.startswith("_") or event == "frame":
+            raise AttributeError(event)
+        return lambda *args: self.events.append((event, args))
+
+    def of(self, event: str) -> list[Any]:
+        """The first argument of every ``event`` heard, in order."""
+        return [args[0] for name, args in self.events if name == event]
+
+
+async def until(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    """Wait until ``condition()`` is true (a busy machine may take a while)."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110 (what is awaited has no event to wait on)
+            await asyncio.sleep(0.05)
+
+
+def audit_events(hub: Hub, session_id: str) -> list[dict[str, Any]]:
+    """The session's audit trail so far, one dict per entry."""
+    assert hub.audit is not None
+    lines = hub.audit.path(session_id).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import bagit
@@ -40,7 +42,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
-    summary["_out"] = out
+    summary["_out"], summary["_home"] = out, home
     return summary
 
 
@@ -212,6 +214,44 @@ def test_the_recording_statement_carries_the_recordings_hash(demo):
     assert "Signature is Valid." in sig
 
 
+def test_the_statement_states_the_custody_times_the_schedule_registered(demo):
+    from session.scheduling.store import custody_times
+
+    # What detention staff registered for the booked session, read from the schedule itself.
+    registered = custody_times(demo["_out"] / "hub.sqlite3", demo["session_id"])
+    assert registered is not None and registered.returned_at is not None
+    assert registered.taken_out_by and registered.returned_by
+    text = re.sub(r"\s+", "", subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(_path(demo, "recording_statement_pdf")), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout)  # fmt: skip
+    for moment, officer in (
+        (registered.taken_out_at, registered.taken_out_by),
+        (registered.returned_at, registered.returned_by),
+    ):
+        assert f"{moment:%H:%M:%S}（北京时间），经办民警：{officer}" in text
+    assert "未登记" not in text and f"看守所民警{registered.taken_out_by}" in text
+    # Taken out before the session's first step, returned after it closed: not its steps.
+    steps = {change["state"]: change["at"] for change in demo["timeline"]}
+    out = datetime.fromisoformat(demo["custody"]["taken_out_at"]).timestamp()
+    back = datetime.fromisoformat(demo["custody"]["returned_at"]).timestamp()
+    assert out <= steps["room_ready"] and back >= int(steps["closed"])
+
+
+@pytest.mark.parametrize("key", ["agreement_pdf", "rights_notice_pdf", "recording_statement_pdf"])
+def test_every_field_of_every_document_is_signed_and_valid(demo, key):
+    pdf = _path(demo, key)
+    sig = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
+    # pdfsig lists an unsigned field without a verdict.
+    assert sig.count("Signature Field Name:") == sig.count("Signature is Valid."), sig
+    verify = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "verify-pdf", str(pdf)],
+        env={**_env(), "PLEADESK_HOME": str(demo["_home"])},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
 def test_the_agreement_is_signed_by_the_procuratorate_and_the_lawyer(demo):
     sig = subprocess.run(
         ["pdfsig", str(_path(demo, "agreement_pdf"))], capture_output=True, text=True
@@ -220,6 +260,22 @@ def test_the_agreement_is_signed_by_the_procuratorate_and_the_lawyer(demo):
     assert len(signers) >= 2
     assert sig.count("Signature is Valid.") == len(signers)
     assert any("检察院" in name for name in signers)
+
+
+def test_what_the_signers_were_shown_is_what_was_signed(demo):
+    # The prosecutor presented a certified PDF in the session; the signed agreement is that very
+    # file with the signatures added after it, and the trail shows the page put on screen.
+    presented = Path(demo["recording"]).with_name(f"{demo['session_id']}.agreement.pdf")
+    shown = presented.read_bytes()
+    signed = _path(demo, "agreement_pdf").read_bytes()
+    assert len(signed) > len(shown) and signed.startswith(shown)
+    entries = [json.loads(line) for line in Path(demo["audit_log"]).read_text().splitlines()]
+    sha256 = hashlib.sha256(shown).hexdigest()
+    assert any(
+        e["event"] == "page_shown" and e["details"]["document_sha256"] == sha256 for e in entries
+    )
+    signed_by = [e["role"] for e in entries if e["event"] == "signature"]
+    assert sorted(signed_by) == ["lawyer", "suspect"]
 
 
 def test_a_clapper_session_is_in_sync_across_parties_and_within_each(tmp_path):

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from documents.agreement import demo_agreement
+from documents.demo import demo_staff
 from documents.session_documents import (
     SessionDocuments,
     SessionDocumentsError,
     make_session_documents,
 )
+from documents.statement import CustodyRecord
 from documents.synthetic import synthetic_fingerprint, synthetic_signature
 
 CASE = "京朝检刑认〔2026〕1号"
@@ -23,6 +25,8 @@ SESSION = "2f1c4e8a-2b7d-4c55-9d1e-7e3b1c0a9f42"
 T0 = datetime(2026, 11, 22, 2, 0, 0, tzinfo=UTC)
 STATES = ["room_ready", "recording", "announced", "rights_notified", "hearing",
           "agreement_presented", "signing", "signed", "closing", "closed"]  # fmt: skip
+#: As the detention centre registered it: out 2 min before the session, back after it closed.
+CUSTODY = CustodyRecord(T0 - timedelta(minutes=2), "王建军", T0 + timedelta(seconds=330), "李卫东")
 
 
 def clock() -> datetime:
@@ -70,9 +74,33 @@ def pki(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("pki")
 
 
+def suspect_hand(seed: int) -> dict:
+    """The demo suspect's handwriting, as given at the detention centre's terminal."""
+    name = demo_agreement(CASE, SESSION, on=T0.date()).suspect.name
+    return synthetic_signature("suspect", name, seed).to_json()
+
+
 @pytest.fixture(scope="module")
 def chinese(tmp_path_factory, pki: Path) -> SessionDocuments:
-    return make(tmp_path_factory.mktemp("zh"), pki, "zh")
+    return make(
+        tmp_path_factory.mktemp("zh"),
+        pki,
+        "zh",
+        custody=CUSTODY,
+        notice_handwriting=suspect_hand(6),
+        statement_handwriting=suspect_hand(7),
+    )
+
+
+@pytest.fixture(scope="module")
+def unregistered(tmp_path_factory, pki: Path) -> SessionDocuments:
+    """A session the detention centre registered no 提押/还押 for, the suspect signing only
+    the agreement."""
+    return make(tmp_path_factory.mktemp("none"), pki, "zh")
+
+
+def text_of(pdf: Path) -> str:
+    return re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", pdf, "-"))
 
 
 def test_summary_names_every_document_and_the_recording_hash(chinese: SessionDocuments) -> None:
@@ -92,20 +120,76 @@ def test_statement_text_carries_the_recording_hash(chinese: SessionDocuments) ->
     assert "犯罪嫌疑人在值班律师在场的情况下签署了《认罪认罚具结书》" in text
 
 
-def test_every_signature_is_valid_for_pyhanko_and_pdfsig(chinese: SessionDocuments) -> None:
+def test_every_field_is_signed_and_valid_for_pyhanko_and_pdfsig(chinese: SessionDocuments) -> None:
     expected = {
         "agreement.pdf": ["Procuratorate", "Suspect", "Lawyer", "Prosecutor"],
-        "rights-notice.pdf": ["Procuratorate", "Prosecutor"],
-        "recording-statement.pdf": ["Procuratorate", "Technician", "Prosecutor"],
-    }
+        "rights-notice.pdf": ["Procuratorate", "Suspect", "Prosecutor"],
+        "recording-statement.pdf": [
+            "Procuratorate", "Technician", "Prosecutor", "Suspect", "CustodyOfficer",
+        ],
+    }  # fmt: skip
     assert {name: [c.field for c in checks] for name, checks in chinese.checks.items()} == expected
     for name, checks in chinese.checks.items():
         assert all(c.ok and c.timestamp_ok and c.docmdp_ok for c in checks), name
         assert all(c.signing_time == clock() and c.timestamp == clock() for c in checks)
         out = run("pdfsig", chinese.recording_statement_pdf.parent / name)
+        # pdfsig lists unsigned fields too, without a verdict: every field has one.
+        assert out.count("Signature Field Name:") == len(expected[name]), out
         assert out.count("Signature is Valid.") == len(expected[name]), out
         fonts = run("pdffonts", chinese.recording_statement_pdf.parent / name).splitlines()[2:]
         assert {row.split()[-5] for row in fonts} == {"yes"}
+
+
+def test_the_notice_carries_the_suspects_acknowledgement(chinese: SessionDocuments) -> None:
+    agreement = demo_agreement(CASE, SESSION, on=T0.date())
+    suspect = next(c for c in chinese.checks["rights-notice.pdf"] if c.field == "Suspect")
+    assert suspect.ok and suspect.person == agreement.suspect.name
+    assert suspect.signer == "东湖市滨江区看守所远程签署终端" and "告知书" in suspect.reason
+    statement = next(c for c in chinese.checks["recording-statement.pdf"] if c.field == "Suspect")
+    assert statement.ok and statement.person == agreement.suspect.name
+
+
+def test_the_statement_states_the_registered_custody_times_and_officer(
+    chinese: SessionDocuments,
+) -> None:
+    text = text_of(chinese.recording_statement_pdf)
+    assert "提押时间2026年11月22日09:58:00（北京时间），经办民警：王建军" in text
+    assert "还押时间2026年11月22日10:05:30（北京时间），经办民警：李卫东" in text
+    assert "未登记" not in text
+    # The officer who brought the suspect in is the one listed, and signs with a certificate.
+    assert "看守所民警王建军" in text
+    officer = next(
+        c for c in chinese.checks["recording-statement.pdf"] if c.field == "CustodyOfficer"
+    )
+    assert officer.ok and officer.person == officer.signer == "王建军"
+    assert "提押" in officer.reason
+
+
+def test_without_a_custody_record_the_statement_says_none_was_registered(
+    unregistered: SessionDocuments,
+) -> None:
+    text = text_of(unregistered.recording_statement_pdf)
+    assert "提押时间未登记" in text and "还押时间未登记" in text
+    roster = demo_staff(CASE, SESSION)["custody_officer"]
+    officer = next(
+        c for c in unregistered.checks["recording-statement.pdf"] if c.field == "CustodyOfficer"
+    )
+    assert officer.ok and officer.person == roster
+    # Without handwriting given on them, the suspect's fields stay for signing on paper.
+    assert [c.field for c in unregistered.checks["rights-notice.pdf"]] == [
+        "Procuratorate", "Prosecutor",
+    ]  # fmt: skip
+    out = run("pdfsig", unregistered.rights_notice_pdf)
+    assert out.count("Signature Field Name:") == 3 and out.count("Signature is Valid.") == 2
+
+
+def test_a_custody_record_that_contradicts_the_recording_is_refused(
+    tmp_path: Path, pki: Path
+) -> None:
+    late = CustodyRecord(T0 + timedelta(minutes=1), "王建军")  # after recording began
+    with pytest.raises(SessionDocumentsError, match="提押"):
+        make(tmp_path, pki, "zh", custody=late)
+    assert not (tmp_path / "out" / "recording-statement.pdf").exists()
 
 
 def test_a_foreign_language_session_gets_english_renderings(tmp_path: Path, pki: Path) -> None:

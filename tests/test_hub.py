@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -42,6 +44,52 @@ async def join(http, hub, session_id: str, role: str, token: str | None = None):
     ws = await http.ws_connect(f"{hub.url}/ws/sessions/{session_id}")
     await ws.send_str(m.Join(role, token or hub.tokens.issue(session_id, role)).to_json())
     return ws, m.parse((await ws.receive()).data)
+
+
+async def test_the_prosecutor_loads_the_agreement_and_every_party_fetches_those_bytes(hub, http):
+    session_id = await hub.create_session("C-pdf")
+    url = f"{hub.url}/api/sessions/{session_id}/agreement"
+
+    def bearer(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {hub.tokens.issue(session_id, role)}"}
+
+    async with http.get(url, headers=bearer("suspect")) as r:
+        assert r.status == 404 and "not loaded" in await r.text()
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 100
+    async with http.put(url, data=pdf, headers=bearer("prosecutor")) as r:
+        assert r.status == 200
+        sha256 = (await r.json())["sha256"]
+    assert sha256 == hashlib.sha256(pdf).hexdigest()
+    assert hub.live(session_id).machine.agreement_sha256 == sha256
+    for role in ("suspect", "lawyer"):
+        async with http.get(url, headers=bearer(role)) as r:
+            assert r.status == 200 and await r.read() == pdf
+    assert (hub.recordings_dir / f"{session_id}.agreement.pdf").read_bytes() == pdf
+
+
+@pytest.mark.parametrize(
+    ("role", "body", "status", "words"),
+    [
+        (None, b"%PDF-1.7", 403, "token is not valid"),
+        ("suspect", b"%PDF-1.7", 403, "the suspect may not load"),
+        ("prosecutor", b"<html>", 400, "must be a PDF"),
+        ("prosecutor", b"%PDF-" + b"0" * (20 * 1024 * 1024), 413, ""),
+    ],
+)
+async def test_a_bad_agreement_upload_is_refused_and_changes_nothing(
+    hub, http, role, body, status, words
+):
+    session_id = await hub.create_session("C-bad-pdf")
+    token = hub.tokens.issue(session_id, role) if role else "0" * 64
+    async with http.put(
+        f"{hub.url}/api/sessions/{session_id}/agreement",
+        data=io.BytesIO(body),
+        headers={"Authorization": f"Bearer {token}"},
+    ) as r:
+        assert r.status == status
+        assert words in await r.text()
+    assert hub.live(session_id).agreement is None
+    assert hub.live(session_id).machine.agreement_sha256 == ""
 
 
 async def test_a_session_is_scheduled_over_http_and_reported(hub, http):
@@ -126,15 +174,37 @@ async def test_a_step_by_the_wrong_role_is_refused_in_words(hub, http):
     await ws.close()
 
 
-async def test_a_signature_outside_signing_is_refused_and_not_stored(hub, http):
+async def test_a_signature_on_the_signaling_connection_is_refused_and_not_stored(hub, http):
     session_id = await hub.create_session("C-6")
     ws, _ = await join(http, hub, session_id, "suspect")
     strokes = {"role": "suspect", "width": 100, "height": 50, "strokes": [[[1, 1, 0, 0.5]]]}
     await ws.send_str(m.SubmitSignature(strokes).to_json())
     refusal = m.parse((await ws.receive()).data)
-    assert refusal.code == "not_signing"
+    assert refusal.code == "unexpected"  # it belongs on the data channel, beside the media
     assert hub.store.signatures(session_id) == {}
     await ws.close()
+
+
+async def test_a_line_breaking_mid_broadcast_does_not_keep_the_news_from_the_others(hub, http):
+    class BreakingLine:
+        closed = False
+
+        async def send_str(self, text: str) -> None:
+            raise ConnectionResetError("the lawyer's line is breaking")
+
+    session_id = await hub.create_session("C-broken")
+    suspect, _ = await join(http, hub, session_id, "suspect")
+    lawyer, _ = await join(http, hub, session_id, "lawyer")
+    assert m.parse((await suspect.receive()).data) == m.PeerJoined("lawyer")
+    live = hub.live(session_id)
+    live.sockets["lawyer"] = BreakingLine()
+    prosecutor, _ = await join(http, hub, session_id, "prosecutor")
+    assert m.parse((await suspect.receive()).data) == m.PeerJoined("prosecutor")
+    update = m.parse((await suspect.receive()).data)
+    assert isinstance(update, m.StateUpdate) and update.state == "room_ready"
+    live.sockets["lawyer"] = lawyer
+    for ws in (suspect, lawyer, prosecutor):
+        await ws.close()
 
 
 async def test_the_hub_answers_clock_pings_with_its_session_time(hub, http):

@@ -15,11 +15,15 @@ LAWFUL_STEPS = [
 ]
 
 
+AGREEMENT = "cd" * 32
+
+
 def recording_session() -> SessionMachine:
     machine = SessionMachine()
     for role in ("suspect", "prosecutor", "lawyer"):
         machine.party_joined(role, 0.0)
     machine.recorder_started(1.0)
+    machine.agreement_loaded(AGREEMENT, "prosecutor")
     return machine
 
 
@@ -27,8 +31,8 @@ def test_a_whole_session_passes_every_state_in_the_lawful_order():
     machine = recording_session()
     for step, role in LAWFUL_STEPS:
         machine.request(step, role, 2.0)
-    machine.signature_received("suspect", 3.0)
-    machine.signature_received("lawyer", 4.0)
+    machine.signature_received("suspect", 3.0, AGREEMENT)
+    machine.signature_received("lawyer", 4.0, AGREEMENT)
     machine.request(Step.CLOSE, "prosecutor", 5.0)
     machine.recorder_stopped(6.0)
 
@@ -109,9 +113,44 @@ def test_signing_completes_only_with_both_signatures():
     machine = recording_session()
     for step, role in LAWFUL_STEPS[:3] + LAWFUL_STEPS[5:]:
         machine.request(step, role, 1.0)
-    assert machine.signature_received("suspect", 2.0) == []
-    (signed,) = machine.signature_received("lawyer", 3.0)
+    assert machine.signature_received("suspect", 2.0, AGREEMENT) == []
+    (signed,) = machine.signature_received("lawyer", 3.0, AGREEMENT)
     assert signed.state is State.SIGNED
+
+
+def test_the_agreement_must_be_loaded_before_it_is_presented():
+    machine = SessionMachine()
+    for role in ("suspect", "prosecutor", "lawyer"):
+        machine.party_joined(role, 0.0)
+    machine.recorder_started(1.0)
+    for step, role in LAWFUL_STEPS[:3]:
+        machine.request(step, role, 1.0)
+    with pytest.raises(StepRefused) as refused:
+        machine.request(Step.PRESENT_AGREEMENT, "prosecutor", 2.0)
+    assert refused.value.code == "no_agreement"
+    with pytest.raises(StepRefused, match="the lawyer may not load"):
+        machine.agreement_loaded(AGREEMENT, "lawyer")
+    machine.agreement_loaded(AGREEMENT, "prosecutor")
+    assert machine.request(Step.PRESENT_AGREEMENT, "prosecutor", 3.0)[0].state is (
+        State.AGREEMENT_PRESENTED
+    )
+
+
+def test_a_signature_counts_only_on_the_agreement_presented_and_that_is_fixed_once_signing():
+    machine = recording_session()
+    for step, role in LAWFUL_STEPS[:3] + LAWFUL_STEPS[5:]:
+        machine.request(step, role, 1.0)
+    for shown in ("", "ef" * 32):
+        with pytest.raises(StepRefused) as refused:
+            machine.signature_received("suspect", 2.0, shown)
+        assert refused.value.code == "wrong_document"
+    assert machine.signatures == set()
+    with pytest.raises(StepRefused) as refused:
+        machine.agreement_loaded("ef" * 32, "prosecutor")
+    assert refused.value.code == "agreement_fixed"
+    machine.party_left("lawyer", 3.0)  # interrupted while signing: still fixed
+    with pytest.raises(StepRefused, match="can no longer be replaced"):
+        machine.agreement_loaded("ef" * 32, "prosecutor")
 
 
 def test_a_signature_outside_signing_is_refused():

@@ -16,6 +16,10 @@ from documents.agreement import Literacy, demo_agreement
 from documents.checks import NoticeError
 from documents.notice import ITEMS_EN, ITEMS_ZH, RightsNotice
 from documents.notice_pdf import notice_fields, render_notice
+from documents.pki import DemoPki
+from documents.session_signer import SessionSigner
+from documents.synthetic import synthetic_fingerprint, synthetic_signature
+from documents.verify import verify_pdf
 
 ON = date(2026, 11, 22)
 
@@ -106,3 +110,21 @@ def test_english_rendering_of_an_interpreted_notice(foreign: RightsNotice, tmp_p
     assert "翻译人员林晓雯已向本人翻译" in re.sub(
         r"\s+", "", run("pdftotext", "-enc", "UTF-8", zh, "-")
     )
+
+
+def test_the_suspect_acknowledges_the_notice_in_handwriting(
+    notice: RightsNotice, tmp_path: Path
+) -> None:
+    agreement = demo_agreement("东滨检刑诉〔2026〕1234号", "S-5", on=ON)
+    pki = DemoPki.load_or_create(tmp_path / "pki")
+    hand = synthetic_signature("suspect", agreement.suspect.name, 3)
+    pdf = SessionSigner(pki, None, None).notice(notice, agreement, hand, synthetic_fingerprint(1))
+    checks = verify_pdf(pdf, pki.trust_roots)
+    assert [c.field for c in checks] == notice_fields(notice)
+    assert all(c.ok for c in checks)
+    suspect = checks[1]
+    assert suspect.person == notice.suspect_name and "知悉本告知书" in suspect.reason
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert out.count("Signature Field Name:") == out.count("Signature is Valid.") == 3, out

@@ -85,3 +85,20 @@ def test_rendering_runs_in_a_worker_thread(pdf: bytes, qtbot) -> None:
         assert shown.args[1] == 2 and len(model.pages) == 2
     finally:
         model.close()
+
+
+def test_one_page_at_a_time_within_the_document(view, pdf: bytes, qtbot) -> None:
+    widget, model, queued = view
+    widget.show()
+    qtbot.waitExposed(widget)
+    turned: list[tuple[int, int]] = []
+    model.page_changed.connect(lambda page, count: turned.append((page, count)))
+    model.show_pdf(pdf)
+    with qtbot.waitSignal(model.document_shown, timeout=10_000):
+        queued.pop()()
+    first, second = widget.page_labels
+    assert model.page == 1 and first.isVisible() and not second.isVisible()
+    assert model.go_to(5) == 2  # kept within the document
+    assert second.isVisible() and not first.isVisible()
+    assert model.go_to(0) == 1
+    assert turned == [(1, 2), (2, 2), (1, 2)]

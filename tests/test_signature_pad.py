@@ -189,3 +189,14 @@ def test_what_is_signed_is_what_was_shown(pad: SignaturePad, qtbot, tmp_path: Pa
     )
     with pytest.raises(DocumentMismatchError):
         sign_field(other, request)
+
+
+def test_each_finished_stroke_is_handed_on_for_the_witness(pad: SignaturePad) -> None:
+    finished: list[tuple[int, int, list]] = []
+    pad.model.stroke_finished.connect(lambda w, h, points: finished.append((w, h, points)))
+    draw_with_mouse(pad)
+    mouse(pad, QEvent.Type.MouseButtonRelease, 0.8, 0.5)  # a release with no pen down: nothing
+    [(width, height, points)] = finished
+    assert (width, height) == pad.model.pad_size
+    [stroke] = pad.model.strokes
+    assert points == [[p.x, p.y, p.t, p.pressure] for p in stroke]

@@ -18,6 +18,8 @@ from documents.agreement import PleaAgreement, demo_agreement
 from documents.checks import StatementError
 from documents.session_documents import _participants, statement_from_timeline
 from documents.statement import (
+    BEIJING,
+    CustodyRecord,
     Interruption,
     NoAgreement,
     NoAgreementReason,
@@ -93,7 +95,7 @@ def test_timeline_becomes_times_stops_and_steps(
     assert stop.stopped_at == T0 + timedelta(seconds=200)
     assert stop.resumed_at == T0 + timedelta(seconds=240)
     assert [m.state for m in statement.milestones] == STATES
-    assert statement.taken_out_at == T0 and statement.returned_at == statement.ended_at
+    assert statement.custody == CustodyRecord() and statement.suspect_detained
     [file] = statement.files
     assert file.sha256 == hashlib.sha256(recording.read_bytes()).hexdigest()
     assert file.size_bytes == recording.stat().st_size and file.duration_s == 440.0
@@ -136,6 +138,16 @@ def without(role: PartyRole):
     return lambda s: {"participants": tuple(p for p in s.participants if p.role is not role)}
 
 
+def custody(taken_out: int = -300, returned: int = 120):
+    """A custody record ``taken_out`` seconds from the start, ``returned`` from the end."""
+
+    def change(s: RecordingStatement) -> dict:
+        out, back = shift(s.started_at, taken_out), shift(s.ended_at, returned)
+        return {"custody": CustodyRecord(out, "王建军", back, "李卫东")}
+
+    return change
+
+
 def stop(at: int, reason: str = "断电", resumed: int | None = None):
     def change(s: RecordingStatement) -> dict:
         back = shift(s.started_at, resumed) if resumed is not None else None
@@ -149,8 +161,9 @@ def stop(at: int, reason: str = "断电", resumed: int | None = None):
     [
         (lambda s: {"ended_at": s.started_at}, "ended_at"),
         (lambda s: {"started_at": s.started_at.replace(tzinfo=None)}, "started_at"),
-        (lambda s: {"taken_out_at": shift(s.started_at, 1)}, "taken_out_at"),
-        (lambda s: {"returned_at": shift(s.ended_at, -1)}, "returned_at"),
+        (custody(taken_out=1), "custody.taken_out_at"),
+        (custody(returned=-1), "custody.returned_at"),
+        (lambda s: {"suspect_detained": False, **custody()(s)}, "custody"),
         (lambda s: {"case_type": ""}, "case_type"),
         (lambda s: {"place": "\x07"}, "place"),
         (lambda s: {"files": ()}, "files"),
@@ -227,3 +240,68 @@ def test_english_rendering_and_fields(statement: RecordingStatement, tmp_path: P
     assert statement_fields(statement) == [
         "Procuratorate", "Technician", "Prosecutor", "Suspect", "CustodyOfficer",
     ]  # fmt: skip
+
+
+def test_custody_record_checks_its_own_order(statement: RecordingStatement) -> None:
+    out = statement.started_at - timedelta(minutes=5)
+    for record, field in (
+        (lambda: CustodyRecord(out.replace(tzinfo=None)), "custody.taken_out_at"),
+        (lambda: CustodyRecord(None, "王建军"), "custody.taken_out_by"),
+        (lambda: CustodyRecord(None, "", statement.ended_at), "custody.returned_at"),
+        (lambda: CustodyRecord(out, "", out - timedelta(seconds=1)), "custody.returned_at"),
+        (lambda: CustodyRecord(out, "", None, "李卫东"), "custody.returned_by"),
+        (lambda: CustodyRecord(out, "民警\n甲"), "custody.taken_out_by"),
+    ):
+        with pytest.raises(StatementError) as err:
+            record()
+        assert err.value.field == field
+    # The record keeps whole seconds: a return in the second the recording ended is no error.
+    end = statement.ended_at + timedelta(milliseconds=400)
+    back = CustodyRecord(out, "", statement.ended_at)  # 10:07:20, recording ended 10:07:20.4
+    assert dataclasses.replace(statement, ended_at=end, custody=back).custody == back
+
+
+def test_local_custody_times_are_beijing_time() -> None:
+    record = CustodyRecord.from_local(
+        datetime(2026, 11, 22, 9, 55, 12), "王建军", datetime(2026, 11, 22, 10, 20), "李卫东"
+    )
+    assert record.taken_out_at == datetime(2026, 11, 22, 1, 55, 12, tzinfo=UTC)
+    assert record.taken_out_at.tzinfo is BEIJING and record.returned_by == "李卫东"
+    assert CustodyRecord.from_local(None, "", None, "") == CustodyRecord()
+
+
+def test_registered_custody_times_and_officers_are_printed(
+    statement: RecordingStatement, tmp_path: Path
+) -> None:
+    s = dataclasses.replace(statement, **custody(taken_out=-75, returned=95)(statement))
+    assert RecordingStatement.from_json(s.to_json()) == s
+    path = tmp_path / "s.pdf"
+    path.write_bytes(render_statement(s))
+    text = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", path, "-"))
+    # Recording 10:00:40 to 10:07:20 Beijing time; 提押 75 s before, 还押 95 s after.
+    assert "提押时间2026年11月22日09:59:25（北京时间），经办民警：王建军" in text
+    assert "还押时间2026年11月22日10:08:55（北京时间），经办民警：李卫东" in text
+    assert "未登记" not in text
+
+
+def test_unregistered_custody_times_say_so(statement: RecordingStatement, tmp_path: Path) -> None:
+    path = tmp_path / "s.pdf"
+    path.write_bytes(render_statement(statement))
+    text = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", path, "-"))
+    assert "提押时间未登记" in text and "还押时间未登记" in text
+    english = tmp_path / "s.en.pdf"
+    english.write_bytes(render_statement(statement, english=True))
+    text = " ".join(run("pdftotext", "-enc", "UTF-8", english, "-").split())
+    assert "Taken out of custody not registered" in text
+
+
+def test_a_suspect_not_in_custody_has_no_custody_times(
+    statement: RecordingStatement, tmp_path: Path
+) -> None:
+    people = tuple(p for p in statement.participants if p.role is not PartyRole.CUSTODY_OFFICER)
+    s = dataclasses.replace(statement, suspect_detained=False, participants=people)
+    path = tmp_path / "s.pdf"
+    path.write_bytes(render_statement(s))
+    text = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", path, "-"))
+    assert "提押时间不适用（犯罪嫌疑人未被羁押）" in text and "看守所民警（签名）" not in text
+    assert "CustodyOfficer" not in statement_fields(s)

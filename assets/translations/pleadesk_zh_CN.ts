@@ -492,21 +492,86 @@
     </message>
 </context>
 <context>
+    <name>DocumentPanel</name>
+    <message>
+        <location filename="../work/main/desktop/document_panel.py" line="26" />
+        <source>Load agreement…</source>
+        <translation>载入具结书…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/document_panel.py" line="29" />
+        <source>◀ Previous page</source>
+        <translation>◀ 上一页</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/document_panel.py" line="30" />
+        <source>Next page ▶</source>
+        <translation>下一页 ▶</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/document_panel.py" line="63" />
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页，共 %2 页</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/document_panel.py" line="72" />
+        <source>Load the plea agreement</source>
+        <translation>载入认罪认罚具结书</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/document_panel.py" line="72" />
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>LiveDocument</name>
+    <message>
+        <location filename="../work/main/desktop/live_document.py" line="164" />
+        <source>The document received (SHA-256 %1) is not the one the prosecutor shows (%2). It cannot be signed; ask the prosecutor to show it again.</source>
+        <extracomment>States in which the agreement is on every screen (fetched if a station has none). Refusals that mean the signature just sent did not count: the signer may sign again. Whether this party's pad takes a signature now. What the user must know about the document or the signature; "" when nothing is amiss.</extracomment>
+        <translation>收到的文书（SHA-256 %1）不是检察官出示的文书（%2），不能签署；请检察官重新出示。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/live_document.py" line="220" />
+        <source>Your signature was sent to the hub.</source>
+        <translation>您的签名已提交。</translation>
+    </message>
+</context>
+<context>
     <name>PageView</name>
     <message>
-        <location filename="../../desktop/page_view.py" line="23" />
+        <location filename="../work/main/desktop/page_view.py" line="26" />
         <source>No document is shown yet.</source>
         <translation>尚未显示文书。</translation>
     </message>
     <message>
-        <location filename="../../desktop/page_view.py" line="65" />
+        <location filename="../work/main/desktop/page_view.py" line="78" />
         <source>Document SHA-256: %1 · pages: %2 · This is the document you sign.</source>
         <translation>文书 SHA-256：%1 · 共 %2 页 · 您签署的就是这份文书。</translation>
     </message>
     <message>
-        <location filename="../../desktop/page_view.py" line="73" />
+        <location filename="../work/main/desktop/page_view.py" line="107" />
         <source>The document cannot be shown: %1</source>
         <translation>文书无法显示：%1</translation>
+    </message>
+</context>
+<context>
+    <name>PartyTile</name>
+    <message>
+        <location filename="../work/main/desktop/party_tile.py" line="21" />
+        <source>Waiting for video…</source>
+        <translation>正在等待视频…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/party_tile.py" line="26" />
+        <source>Hand raised</source>
+        <translation>已举手</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/party_tile.py" line="58" />
+        <source>%s has left</source>
+        <translation>%s 已离开</translation>
     </message>
 </context>
 <context>
@@ -559,17 +624,17 @@
 <context>
     <name>SignaturePad</name>
     <message>
-        <location filename="../../desktop/signature_pad.py" line="41" />
+        <location filename="../work/main/desktop/signature_pad.py" line="41" />
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../desktop/signature_pad.py" line="42" />
+        <location filename="../work/main/desktop/signature_pad.py" line="42" />
         <source>Confirm signature</source>
         <translation>确认签名</translation>
     </message>
     <message>
-        <location filename="../../desktop/signature_pad.py" line="132" />
+        <location filename="../work/main/desktop/signature_pad.py" line="132" />
         <source>Sign here</source>
         <translation>请在此处签名</translation>
     </message>
@@ -577,79 +642,138 @@
 <context>
     <name>SignaturePadModel</name>
     <message>
-        <location filename="../../desktop/signature_pad_model.py" line="80" />
+        <location filename="../work/main/desktop/signature_pad_model.py" line="83" />
         <source>The signature has too many strokes; clear it and sign again.</source>
-        <extracomment>Pressure recorded for a mouse, which has none. The signer confirmed: the ``Signature`` wire dict (see documents.signature), bound to the document on screen, ready for the session's data channel. The strokes changed (a point added, or the pad cleared): repaint. The signature could not be accepted: the message for the signer.</extracomment>
+        <extracomment>Pressure recorded for a mouse, which has none. The signer confirmed: the ``Signature`` wire dict (see documents.signature), bound to the document on screen, ready for the session's data channel. The strokes changed (a point added, or the pad cleared): repaint. The signature could not be accepted: the message for the signer. The pen left the pad after a stroke: (pad width, pad height, the stroke's points as ``[[x, y, t, pressure], ...]``), for the witness to see the writing as it happens.</extracomment>
         <translation>签名笔画过多，请清除后重新签名。</translation>
     </message>
     <message>
-        <location filename="../../desktop/signature_pad_model.py" line="104" />
+        <location filename="../work/main/desktop/signature_pad_model.py" line="111" />
         <source>No document is shown; the signature has nothing to sign.</source>
         <translation>尚未显示文书，签名没有对应的文书。</translation>
     </message>
     <message>
-        <location filename="../../desktop/signature_pad_model.py" line="107" />
+        <location filename="../work/main/desktop/signature_pad_model.py" line="114" />
         <source>Please sign in the box before confirming.</source>
         <translation>请先在框内签名，再点击确认。</translation>
     </message>
     <message>
-        <location filename="../../desktop/signature_pad_model.py" line="122" />
+        <location filename="../work/main/desktop/signature_pad_model.py" line="129" />
         <source>The signature is too long; clear it and sign again.</source>
         <translation>签名过长，请清除后重新签名。</translation>
     </message>
 </context>
 <context>
+    <name>StationActions</name>
+    <message>
+        <location filename="../work/main/desktop/station_actions.py" line="82" />
+        <source>The step was not sent: %1</source>
+        <extracomment>Largest agreement file read from disk (the hub has its own, similar limit). Something this station tried did not work: the message for the user.</extracomment>
+        <translation>未能发送该步骤：%1</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/station_actions.py" line="90" />
+        <source>%1 is larger than %2 MB.</source>
+        <translation>%1 超过 %2 MB。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/station_actions.py" line="92" />
+        <source>%1 is not a PDF file.</source>
+        <translation>%1 不是 PDF 文件。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/station_actions.py" line="99" />
+        <source>The agreement was not loaded: %1</source>
+        <translation>具结书未能载入：%1</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/station_actions.py" line="105" />
+        <source>The agreement cannot be shown: %1</source>
+        <translation>具结书无法显示：%1</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/station_actions.py" line="163" />
+        <source>Not connected to the session's recorder yet; try again in a moment.</source>
+        <translation>尚未连接到会见录制端，请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/station_actions.py" line="166" />
+        <source>Could not send: %1</source>
+        <translation>未能发送：%1</translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
-        <location filename="../../desktop/station_window.py" line="51" />
+        <location filename="../work/main/desktop/station_window.py" line="63" />
         <source>PleaDesk — %s</source>
+        <extracomment>The duty lawyer watches this party sign. Size that fits a 1366 × 768 screen with its panel and the window's frame.</extracomment>
         <translation>认罪认罚远程会见 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="76" />
-        <source>Waiting for video…</source>
-        <translation>正在等待视频…</translation>
+        <location filename="../work/main/desktop/station_window.py" line="71" />
+        <location filename="../work/main/desktop/station_window.py" line="170" />
+        <source>Raise hand</source>
+        <translation>举手</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="95" />
+        <location filename="../work/main/desktop/station_window.py" line="96" />
+        <source>Signature</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/station_window.py" line="137" />
         <source>● REC</source>
         <translation>● 录制中</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="95" />
+        <location filename="../work/main/desktop/station_window.py" line="137" />
         <source>○ not recording</source>
         <translation>○ 未录制</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="101" />
+        <location filename="../work/main/desktop/station_window.py" line="143" />
         <source>Waiting…</source>
         <translation>请稍候…</translation>
     </message>
     <message>
-        <location filename="../../desktop/station_window.py" line="113" />
-        <source>%s has left</source>
-        <translation>%s 已离开</translation>
+        <location filename="../work/main/desktop/station_window.py" line="170" />
+        <source>Lower hand</source>
+        <translation>放下手</translation>
+    </message>
+</context>
+<context>
+    <name>WitnessView</name>
+    <message>
+        <location filename="../work/main/desktop/witness_view.py" line="66" />
+        <source>%1 signing, live</source>
+        <translation>%1正在签名（实时）</translation>
+    </message>
+    <message>
+        <location filename="../work/main/desktop/witness_view.py" line="68" />
+        <source>%1's signature will appear here as it is written.</source>
+        <translation>%1的签名将在书写时实时显示于此。</translation>
     </message>
 </context>
 <context>
     <name>roles</name>
     <message>
-        <location filename="../../desktop/texts.py" line="8" />
+        <location filename="../work/main/desktop/texts.py" line="8" />
         <source>Suspect</source>
         <translation>犯罪嫌疑人</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="9" />
+        <location filename="../work/main/desktop/texts.py" line="9" />
         <source>Prosecutor</source>
         <translation>检察官</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="10" />
+        <location filename="../work/main/desktop/texts.py" line="10" />
         <source>Duty lawyer</source>
         <translation>值班律师</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="11" />
+        <location filename="../work/main/desktop/texts.py" line="11" />
         <source>Recorder</source>
         <translation>录制端</translation>
     </message>
@@ -806,77 +930,77 @@
 <context>
     <name>states</name>
     <message>
-        <location filename="../../desktop/texts.py" line="14" />
+        <location filename="../work/main/desktop/texts.py" line="14" />
         <source>Connecting</source>
         <translation>正在连接</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="15" />
+        <location filename="../work/main/desktop/texts.py" line="15" />
         <source>Waiting for the parties</source>
         <translation>等待各方到场</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="16" />
+        <location filename="../work/main/desktop/texts.py" line="16" />
         <source>All parties present</source>
         <translation>各方已到场</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="17" />
+        <location filename="../work/main/desktop/texts.py" line="17" />
         <source>Recording started</source>
         <translation>同步录音录像已开始</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="18" />
+        <location filename="../work/main/desktop/texts.py" line="18" />
         <source>Recording announced</source>
         <translation>已告知正在录音录像</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="19" />
+        <location filename="../work/main/desktop/texts.py" line="19" />
         <source>Rights notice read</source>
         <translation>已告知诉讼权利</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="20" />
+        <location filename="../work/main/desktop/texts.py" line="20" />
         <source>Hearing</source>
         <translation>听取意见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="21" />
+        <location filename="../work/main/desktop/texts.py" line="21" />
         <source>Private consultation</source>
         <translation>律师单独会见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="22" />
+        <location filename="../work/main/desktop/texts.py" line="22" />
         <source>Agreement presented</source>
         <translation>已出示具结书</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="23" />
+        <location filename="../work/main/desktop/texts.py" line="23" />
         <source>Signing</source>
         <translation>签署具结书</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="24" />
+        <location filename="../work/main/desktop/texts.py" line="24" />
         <source>Agreement signed</source>
         <translation>具结书已签署</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="25" />
+        <location filename="../work/main/desktop/texts.py" line="25" />
         <source>Closing</source>
         <translation>正在结束</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="26" />
+        <location filename="../work/main/desktop/texts.py" line="26" />
         <source>Session closed</source>
         <translation>会见已结束</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="27" />
+        <location filename="../work/main/desktop/texts.py" line="27" />
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="28" />
+        <location filename="../work/main/desktop/texts.py" line="28" />
         <source>No agreement signed</source>
         <translation>不签署具结书</translation>
     </message>
@@ -884,37 +1008,37 @@
 <context>
     <name>steps</name>
     <message>
-        <location filename="../../desktop/texts.py" line="31" />
+        <location filename="../work/main/desktop/texts.py" line="31" />
         <source>Announce the recording</source>
         <translation>告知录音录像</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="32" />
+        <location filename="../work/main/desktop/texts.py" line="32" />
         <source>Read the rights notice</source>
         <translation>告知诉讼权利</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="33" />
+        <location filename="../work/main/desktop/texts.py" line="33" />
         <source>Begin the hearing</source>
         <translation>开始听取意见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="34" />
+        <location filename="../work/main/desktop/texts.py" line="34" />
         <source>Present the agreement</source>
         <translation>出示具结书</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="35" />
+        <location filename="../work/main/desktop/texts.py" line="35" />
         <source>Begin signing</source>
         <translation>开始签署</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="36" />
+        <location filename="../work/main/desktop/texts.py" line="36" />
         <source>Close the session</source>
         <translation>结束会见</translation>
     </message>
     <message>
-        <location filename="../../desktop/texts.py" line="37" />
+        <location filename="../work/main/desktop/texts.py" line="37" />
         <source>Resume the session</source>
         <translation>恢复会见</translation>
     </message>
