@@ -10,6 +10,15 @@ With ``clapper=True`` the tracks follow the clapper protocol (:mod:`recording.cl
 laid on whole multiples of the frame period of session time, so whole session seconds line up
 across processes. Every frame's capture time in session time is kept:
 ``track.capture_time(frame.pts)`` says when the picture or sound was "taken".
+
+Every picture also carries its capture time as a *timecode*: a strip of large black and white
+cells across the top, above the role's name, that a receiver reads back from the decoded
+picture with :func:`read_timecode`. The time is read from ``timecode_clock``, by default
+``time.monotonic`` (CLOCK_MONOTONIC, one clock for every process on a machine), so a station
+can measure how long a picture took from "camera" to screen — glass-to-glass latency —
+without trusting any clock synchronization. The cells are 20x16 pixels at 640x480, far larger
+than anything a video encoder at a few hundred kbit/s smears, and a CRC-16 over the value means
+a damaged code reads as None instead of as a wrong time.
 """
 
 from __future__ import annotations
@@ -32,6 +41,20 @@ VIDEO_CLOCK_RATE = 90_000
 AUDIO_RATE = 48_000
 AUDIO_PTIME = 0.020
 ROLE_INDEX = cl.FIXED_INDEX
+
+#: The timecode's cells: this many columns across the picture, this many rows down from the top.
+TIMECODE_COLUMNS = 32
+TIMECODE_ROWS = 2
+#: A cell is 1/30 of the picture high (16 pixels at 480 lines).
+_CELL_HEIGHT_PARTS = 30
+#: The timecode counts in units of 100 µs, modulo 2**48 (about 890 years).
+TIMECODE_TICK = 1e-4
+_TIME_BITS = 48
+_CHECK_BITS = 16
+#: Luma at or below DARK reads as 0, at or above BRIGHT as 1; a cell in between is damaged.
+_DARK, _BRIGHT = 96, 160
+#: Pixel formats whose first plane is luma, read without conversion.
+_LUMA_FIRST = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuv444p", "nv12", "gray"})
 
 
 class _PacedTrack(MediaStreamTrack):
@@ -82,6 +105,8 @@ class SyntheticVideoTrack(_PacedTrack):
     ``session_time`` (preferred) paces the track on the session clock; ``clock`` is the older
     name for the same thing. With ``clapper=True`` the picture is white for 40 ms at the
     party's clapper seconds; ``party`` overrides the clapper index taken from the role.
+    ``timecode_clock`` is read as each frame is "captured" and drawn into it (see the module
+    docstring).
     """
 
     kind = "video"
@@ -97,6 +122,7 @@ class SyntheticVideoTrack(_PacedTrack):
         session_time: Callable[[], float] | None = None,
         clapper: bool = False,
         party: int | None = None,
+        timecode_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(1 / fps, session_time or clock, sleep)
         self.role = role
@@ -106,11 +132,13 @@ class SyntheticVideoTrack(_PacedTrack):
         self._background = _pattern(size, self.party)
         self._name_pixels = np.flatnonzero(_name_mask(role, size))
         self._white = np.full((size[1], size[0], 3), 255, np.uint8)
+        self._timecode_clock = timecode_clock
+        self._strip_size = (size[0], round(size[1] * TIMECODE_ROWS / _CELL_HEIGHT_PARTS))
 
     async def recv(self) -> VideoFrame:
-        """The next frame, paced to the frame rate."""
+        """The next frame, paced to the frame rate, with its capture time drawn in."""
         count, grid, t = await self._next_slot()
-        picture = self.render(grid)
+        picture = self.render(grid, timecode=self._timecode_clock())
         # Hand out yuv420p, the encoders' format: a relayed frame reaches several encoder
         # threads at once, and converting one shared frame in each crashes swscale.
         yuv: np.ndarray = cv2.cvtColor(picture, cv2.COLOR_BGR2YUV_I420)
@@ -120,14 +148,24 @@ class SyntheticVideoTrack(_PacedTrack):
         self.stamps.record(frame.pts, t)
         return frame
 
-    def render(self, index: int) -> np.ndarray:
+    def render(self, index: int, timecode: float | None = None) -> np.ndarray:
         """Frame ``index`` of the grid (session time ``index / fps``) as a BGR image.
 
         The pattern drifts and a bar sweeps across; at the party's clapper instants the whole
-        picture is white.
+        picture is white. With ``timecode`` (seconds) the strip at the top carries it.
         """
         if self.clapper and cl.flash_at(self.party, index / self._fps):
-            return self._white.copy()
+            image = self._white.copy()
+        else:
+            image = self._pattern_at(index)
+        if timecode is not None:
+            cells = _timecode_bits(timecode) * np.uint8(255)
+            strip = cv2.resize(cells, self._strip_size, interpolation=cv2.INTER_NEAREST)
+            image[: self._strip_size[1]] = cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR)
+        return image
+
+    def _pattern_at(self, index: int) -> np.ndarray:
+        """The moving test pattern with the role's name and the running time."""
         image = np.roll(self._background, index * 2, axis=1)
         image.reshape(-1, 3)[self._name_pixels] = 235
         height, width = image.shape[:2]
@@ -195,6 +233,71 @@ class SyntheticAudioTrack(_PacedTrack):
         in_tone = (t % 1.0) < 0.1
         signal += in_tone * 6000 * np.sin(2 * np.pi * self._pitch * t)
         return signal.astype(np.int16)
+
+
+def read_timecode(picture: np.ndarray | VideoFrame) -> float | None:
+    """The capture time drawn into a synthetic picture, in seconds; None if unreadable.
+
+    ``picture`` is a decoded frame or its luma (Y) plane as a 2-D array; a BGR image also
+    does. Only the cell centres are looked at, placed relative to the picture's size, so
+    coding noise at cell edges and scaling do not matter. A cell that is neither clearly dark
+    nor clearly bright, or a check that does not match (CRC-16: every error of up to three
+    cells, and every run of wrong cells up to 16 long, is caught), gives None: a damaged code
+    is never read as another time. The value is exact to ``TIMECODE_TICK`` and wraps every
+    2**48 ticks.
+    """
+    luma = _luma(picture)
+    height, width = luma.shape
+    cell_h, cell_w = height / _CELL_HEIGHT_PARTS, width / TIMECODE_COLUMNS
+    # Nine points in the middle half of each cell, clear of the edges a codec blurs.
+    spread = np.array([-0.25, 0.0, 0.25])
+    ys = ((np.arange(TIMECODE_ROWS)[:, None] + 0.5 + spread) * cell_h).astype(int)
+    xs = ((np.arange(TIMECODE_COLUMNS)[:, None] + 0.5 + spread) * cell_w).astype(int)
+    samples = luma[ys[:, None, :, None], xs[None, :, None, :]].astype(np.float32)
+    levels = samples.mean(axis=(2, 3)).ravel()
+    if np.any((levels > _DARK) & (levels < _BRIGHT)):
+        return None
+    bits = levels >= _BRIGHT
+    value = int.from_bytes(np.packbits(bits[:_TIME_BITS]).tobytes(), "big")
+    check = int.from_bytes(np.packbits(bits[_TIME_BITS:]).tobytes(), "big")
+    if check != _crc16(value.to_bytes(_TIME_BITS // 8, "big")):
+        return None
+    return value * TIMECODE_TICK
+
+
+def _timecode_bits(seconds: float) -> np.ndarray:
+    """The timecode's cells (1 bright, 0 dark) as a ``TIMECODE_ROWS x TIMECODE_COLUMNS`` grid:
+    the time in ticks, most significant bit first, then its CRC-16."""
+    value = round(seconds / TIMECODE_TICK) % (1 << _TIME_BITS)
+    payload = value.to_bytes(_TIME_BITS // 8, "big")
+    word = payload + _crc16(payload).to_bytes(_CHECK_BITS // 8, "big")
+    bits = np.unpackbits(np.frombuffer(word, np.uint8))
+    return bits.reshape(TIMECODE_ROWS, TIMECODE_COLUMNS)
+
+
+def _luma(picture: np.ndarray | VideoFrame) -> np.ndarray:
+    """The picture's luma plane, without copying it where the frame already has one."""
+    if isinstance(picture, VideoFrame):
+        if picture.format.name in _LUMA_FIRST:
+            plane = picture.planes[0]
+            rows = np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)
+            return rows[:, : plane.width]
+        return picture.to_ndarray(format="gray")
+    if picture.ndim == 3:
+        # BGR (what ``render`` draws); the timecode is black and white, so any channel will do.
+        return picture[..., 1]
+    return picture
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16/CCITT-FALSE (polynomial 0x1021, initial value 0xFFFF)."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
 
 
 def _pattern(size: tuple[int, int], index: int) -> np.ndarray:

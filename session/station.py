@@ -318,9 +318,13 @@ class Station:
             await self._send(m.MediaOrigin(peer, kind, capture_time, media_time))
 
     async def _keep_clock(self) -> None:
-        """Ping the hub's clock: a burst at joining, then every few seconds for drift."""
+        """Ping the hub's clock: a burst at joining, then every few seconds for drift, until
+        the connection closes (a station leaving closes it before this task is cancelled)."""
         for pause in itertools.chain(itertools.repeat(0.05, 5), itertools.repeat(2.0)):
-            await self._send(m.ClockPing(self.clock.local()))
+            try:
+                await self._send(m.ClockPing(self.clock.local()))
+            except StationError:
+                return
             await asyncio.sleep(pause)
 
     def _frame(self, role: str, kind: str, frame: Frame, captured: float | None) -> None:

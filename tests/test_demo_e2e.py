@@ -135,9 +135,9 @@ def test_the_recording_shows_the_suspect_in_the_main_picture(demo):
         check=True,
     ).stdout
     frame = np.frombuffer(raw, np.uint8).reshape(720, 1280, 3)
-    main = frame[:680, :960].astype(int)
-    # The synthetic camera draws the role's name in near-white over a dark pattern; the
-    # "no signal" tile has only small grey text.
+    main = frame[60:680, :960].astype(int)
+    # The synthetic camera draws the role's name in near-white over a dark pattern (below the
+    # timecode strip along its top); the "no signal" tile has only small grey text.
     bright = (main.min(axis=2) > 200).mean()
     assert bright > 0.01, "the suspect's picture is missing from the main area"
 
