@@ -1,7 +1,8 @@
 """age encryption speed: this application's age v1 against the ``age`` tool, same file, same run.
 
-Run:  .venv/bin/python bench/bench_age.py [MIB] [ROUNDS] [FOLDER]
-(defaults: 1024 MiB, 3 rounds, a temporary folder on the project's disk).
+Run:  .venv/bin/python bench/bench_age.py [MIB] [ROUNDS] [FOLDER] [WAIT]
+(defaults: 1024 MiB, 3 rounds, a temporary folder on the project's disk ("" for the default),
+at most 300 seconds of waiting for free cores before each pair).
 
 Each round encrypts and decrypts the same random file with both, in alternating order, to a
 real file in FOLDER. Like is compared with like:
@@ -14,7 +15,7 @@ real file in FOLDER. Like is compared with like:
 Figures are MiB of plaintext per second by wall time, best and median of the rounds, with the
 ratio ours/age. CPU seconds (ours: this process; age: the child) are printed so that load from
 other processes can be told apart from a slow implementation. The machine is shared, so before
-each round the script waits (up to five minutes) until two cores are free, measured by two
+each round the script waits (up to WAIT seconds) until two cores are free, measured by two
 threads hashing with hashlib (which releases the GIL); the cores found free are printed. The
 outputs are cross-checked: the age tool must decrypt ours and we must decrypt the age tool's.
 """
@@ -101,12 +102,14 @@ def _make_input(folder: Path, mib: int) -> Path:
 def main() -> None:
     mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    parent = Path(sys.argv[3]) if len(sys.argv) > 3 else Path(__file__).resolve().parents[1]
+    folder = sys.argv[3] if len(sys.argv) > 3 else ""
+    parent = Path(folder) if folder else Path(__file__).resolve().parents[1]
+    wait = float(sys.argv[4]) if len(sys.argv) > 4 else 300.0
     with tempfile.TemporaryDirectory(prefix=".bench-age-", dir=parent) as tmp:
-        run(Path(tmp), mib, rounds)
+        run(Path(tmp), mib, rounds, wait)
 
 
-def run(folder: Path, mib: int, rounds: int) -> None:
+def run(folder: Path, mib: int, rounds: int, wait: float = 300.0) -> None:
     """Run the comparison in ``folder``; print the table."""
     plain = _make_input(folder, mib)
     key = folder / "key.txt"
@@ -126,6 +129,10 @@ def run(folder: Path, mib: int, rounds: int) -> None:
     def cli(*args: str) -> None:
         subprocess.run(["age", *args], check=True)
 
+    def cli_fsync(source: Path, written: Path, *flags: str) -> None:
+        cli(*flags, "-o", str(written), str(source))
+        _fsync_path(written)
+
     cases: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         "encrypt, no fsync": (
             ours_encrypt,
@@ -137,17 +144,11 @@ def run(folder: Path, mib: int, rounds: int) -> None:
         ),
         "encrypt, fsync": (
             lambda: age.encrypt_file(plain, ours_ct, [identity.recipient]),
-            lambda: (
-                cli("-e", "-r", identity.recipient, "-o", str(cli_ct), str(plain)),
-                _fsync_path(cli_ct),
-            ),
+            lambda: cli_fsync(plain, cli_ct, "-e", "-r", identity.recipient),
         ),
         "decrypt, fsync": (
             lambda: age.decrypt_file(ours_ct, ours_pt, [identity]),
-            lambda: (
-                cli("-d", "-i", str(key), "-o", str(cli_pt), str(cli_ct)),
-                _fsync_path(cli_pt),
-            ),
+            lambda: cli_fsync(cli_ct, cli_pt, "-d", "-i", str(key)),
         ),
     }
     # Each pair (ours, age tool) runs back to back once two cores are free; a pair counts as
@@ -155,7 +156,7 @@ def run(folder: Path, mib: int, rounds: int) -> None:
     pairs: dict[str, list[tuple[tuple[float, float], tuple[float, float], float]]] = {}
     for round_ in range(rounds):
         for name, (ours, theirs) in cases.items():
-            before = wait_for_free_cores()
+            before = wait_for_free_cores(wait)
             order = [("ours", ours), ("age", theirs)]
             written = (
                 {"ours": ours_ct, "age": cli_ct}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import stat
@@ -12,10 +13,21 @@ from pathlib import Path
 import pytest
 
 from recording import age
-from recording.age_stream import BLOCK_CHUNKS
+from recording.age_stream import BLOCK_CHUNKS, FILE_BLOCK_CHUNKS, PIECE_CHUNKS
 
 BLOCK = age.CHUNK_SIZE * BLOCK_CHUNKS  # one worker's unit: edge cases sit at its borders
+FILE_BLOCK = age.CHUNK_SIZE * FILE_BLOCK_CHUNKS  # the same between two regular files
+PIECE = age.CHUNK_SIZE * PIECE_CHUNKS  # what a worker reads and writes at once between files
 SIZES = [0, 1, age.CHUNK_SIZE, age.CHUNK_SIZE + 1, BLOCK, BLOCK + 1, 3 * BLOCK + 7]
+# Around piece and block borders between files, and a last block holding part of a piece.
+PIECE_SIZES = [
+    PIECE - 1,
+    PIECE,
+    PIECE + 1,
+    FILE_BLOCK - 1,
+    FILE_BLOCK,
+    2 * FILE_BLOCK + PIECE + age.CHUNK_SIZE + 5,
+]
 
 
 def _data(size: int) -> bytes:
@@ -54,7 +66,7 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SIZES + PIECE_SIZES[:2])
 def test_age_cli_decrypts_our_files_for_each_recipient(
     tmp_path: Path, cli_key: Path, our_key: Path, size: int
 ) -> None:
@@ -110,9 +122,9 @@ def test_secret_key_never_appears_in_repr_or_errors(tmp_path: Path) -> None:
     assert secret[20:40] not in str(caught.value)
     bad_file = tmp_path / "bad.txt"
     bad_file.write_text(f"# a comment\n{mistyped}\n")
-    with pytest.raises(age.IdentityFileError, match="Line 2") as caught:
+    with pytest.raises(age.IdentityFileError, match="Line 2") as in_file:
         age.load_identities(bad_file)
-    assert secret[20:40] not in str(caught.value)
+    assert secret[20:40] not in str(in_file.value)
 
 
 def test_malformed_recipient_is_refused_before_any_file_is_written(tmp_path: Path) -> None:
@@ -125,7 +137,8 @@ def test_malformed_recipient_is_refused_before_any_file_is_written(tmp_path: Pat
 
 def test_progress_reports_every_few_chunks_up_to_the_total(tmp_path: Path) -> None:
     identity = age.Identity.generate()
-    (tmp_path / "plain.bin").write_bytes(_data(3 * 1024 * 1024 + 7))
+    size = 2 * FILE_BLOCK + 7
+    (tmp_path / "plain.bin").write_bytes(_data(size))
     seen: list[tuple[int, int]] = []
 
     def record(done: int, total: int) -> None:
@@ -133,7 +146,7 @@ def test_progress_reports_every_few_chunks_up_to_the_total(tmp_path: Path) -> No
 
     age.encrypt_file(tmp_path / "plain.bin", tmp_path / "s.age", [identity.recipient], record)
     assert len(seen) >= 3
-    assert seen[-1] == (3 * 1024 * 1024 + 7,) * 2
+    assert seen[-1] == (size, size)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     seen.clear()
     age.decrypt_file(tmp_path / "s.age", tmp_path / "out.bin", [identity], record)
@@ -259,3 +272,101 @@ def test_the_right_key_among_wrong_ones_opens_the_file(tmp_path: Path) -> None:
     out = tmp_path / "out.bin"
     age.decrypt_file(sealed, out, [age.Identity.generate(), right])
     assert out.read_bytes() == data
+
+
+class _Stream:
+    """A stream with no file behind it (like the hashing wrappers), so the in-order path runs."""
+
+    def __init__(self, stream: io.BytesIO) -> None:
+        self._stream = stream
+
+    def readinto(self, buffer: memoryview) -> int:
+        return self._stream.readinto(buffer)
+
+    def write(self, data: memoryview) -> int:
+        return self._stream.write(data)
+
+
+@pytest.mark.parametrize("size", PIECE_SIZES)
+def test_file_to_file_and_streamed_encryption_open_each_other_and_with_age_cli(
+    tmp_path: Path, cli_key: Path, size: int
+) -> None:
+    data = _data(size)
+    identities = age.load_identities(cli_key)
+    sealed = _encrypted(tmp_path, data, [identities[0].recipient])  # file to file
+    opened = io.BytesIO()
+    with open(sealed, "rb") as src:
+        age.decrypt_stream(src, _Stream(opened), identities)  # type: ignore[arg-type]
+    assert opened.getvalue() == data
+    streamed = io.BytesIO()
+    age.encrypt_stream(_Stream(io.BytesIO(data)), _Stream(streamed), [identities[0].recipient])
+    (tmp_path / "streamed.age").write_bytes(streamed.getvalue())
+    age.decrypt_file(tmp_path / "streamed.age", tmp_path / "out.bin", identities)
+    assert (tmp_path / "out.bin").read_bytes() == data
+    cli = subprocess.run(["age", "-d", "-i", str(cli_key), str(sealed)], capture_output=True)
+    assert cli.stdout == data
+
+
+def test_streams_are_used_from_where_they_stand_and_left_after_the_data(tmp_path: Path) -> None:
+    identity = age.Identity.generate()
+    data = _data(BLOCK + PIECE + 9)
+    (tmp_path / "plain.bin").write_bytes(b"cover page" + data)
+    sealed = tmp_path / "sealed.age"
+    with open(tmp_path / "plain.bin", "rb") as src, open(sealed, "wb") as out:
+        out.write(b"label\n")
+        src.read(10)
+        assert age.encrypt_stream(src, out, [identity.recipient]) == len(data)
+        assert src.read() == b""
+        out.write(b"trailer")
+    raw = sealed.read_bytes()
+    assert raw.startswith(b"label\n") and raw.endswith(b"trailer")
+    (tmp_path / "cut.age").write_bytes(raw[6:-7])
+    with open(tmp_path / "cut.age", "rb") as src, open(tmp_path / "out.bin", "wb") as out:
+        out.write(b"opened: ")
+        assert age.decrypt_stream(src, out, [identity]) == len(raw) - 13
+        out.write(b".")
+    assert (tmp_path / "out.bin").read_bytes() == b"opened: " + data + b"."
+
+
+def test_encrypting_onto_the_end_of_a_file_opened_for_appending(tmp_path: Path) -> None:
+    identity = age.Identity.generate()
+    data = _data(2 * PIECE + 1)
+    sealed = tmp_path / "sealed.age"
+    sealed.write_bytes(b"earlier")
+    with open(sealed, "ab") as out:
+        age.encrypt_stream(io.BytesIO(data), out, [identity.recipient])
+    (tmp_path / "cut.age").write_bytes(sealed.read_bytes()[len(b"earlier") :])
+    age.decrypt_file(tmp_path / "cut.age", tmp_path / "out.bin", [identity])
+    assert (tmp_path / "out.bin").read_bytes() == data
+
+
+def test_file_cut_at_a_piece_border_inside_a_block_is_reported_truncated(tmp_path: Path) -> None:
+    identity = age.Identity.generate()
+    sealed = _encrypted(tmp_path, _data(FILE_BLOCK + PIECE + 5), [identity.recipient])
+    os.truncate(sealed, sealed.stat().st_size - (5 + age.TAG_SIZE))  # ends on a piece border
+    _assert_fails_cleanly(sealed, [identity], age.TruncatedFileError)
+
+
+def test_of_two_faults_the_one_nearer_the_start_is_reported(tmp_path: Path) -> None:
+    identity = age.Identity.generate()
+    sealed = _encrypted(tmp_path, _data(6 * FILE_BLOCK + 5), [identity.recipient])
+    raw = bytearray(sealed.read_bytes())
+    raw[len(raw) // 3] ^= 0x01  # altered in the third block; the final chunk cut off below
+    sealed.write_bytes(raw[: -(5 + age.TAG_SIZE)])
+    for _ in range(3):  # whichever worker finds its fault first
+        _assert_fails_cleanly(sealed, [identity], age.AlteredFileError)
+
+
+def test_output_sent_to_disk_while_being_written_stays_whole(
+    tmp_path: Path, cli_key: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Write-out advised as soon as possible and right up to the growing end, where blocks are
+    # still being written out of order: nothing may be lost or doubled.
+    monkeypatch.setattr(age, "_WRITE_BEHIND_POLL", 0.0005)
+    monkeypatch.setattr(age, "_WRITE_BEHIND_LAG", 0)
+    data = _data(6 * FILE_BLOCK + 5)
+    sealed = _encrypted(tmp_path, data, [_recipient_of(cli_key)])
+    opened = subprocess.run(["age", "-d", "-i", str(cli_key), str(sealed)], capture_output=True)
+    assert opened.stdout == data
+    age.decrypt_file(sealed, tmp_path / "out.bin", age.load_identities(cli_key))
+    assert (tmp_path / "out.bin").read_bytes() == data
