@@ -23,7 +23,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
 from av.packet import Packet
 
-from session.network import new_peer_connection
+from session.network import new_peer_connection, recover_video_quickly
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,10 @@ class MediaMesh:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "video":
+                for transceiver in pc.getTransceivers():
+                    if transceiver.receiver.track is track:
+                        recover_video_quickly(transceiver.receiver)
             self._own(self._read(peer, track))
 
         @pc.on("datachannel")

@@ -11,6 +11,11 @@ from session.hub import Hub
 from session.station import Station
 
 ROLES = ("suspect", "prosecutor", "lawyer")
+#: Every state a scripted session passes through from booking to its close, in order.
+LAWFUL_STATES = [
+    "scheduled", "room_ready", "recording", "announced", "rights_notified", "hearing",
+    "agreement_presented", "signing", "signed", "closing", "closed",
+]  # fmt: skip
 
 
 async def walk_to_hearing(prosecutor: Station) -> None:

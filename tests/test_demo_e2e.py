@@ -13,6 +13,7 @@ from pathlib import Path
 import bagit
 import numpy as np
 import pytest
+from livecall import LAWFUL_STATES
 
 pytestmark = pytest.mark.e2e
 
@@ -78,19 +79,7 @@ def _probe(path: Path) -> dict:
 
 def test_the_session_passed_every_lawful_step(demo):
     assert demo["parties"] == ["suspect", "prosecutor", "lawyer"]
-    assert demo["states"] == [
-        "scheduled",
-        "room_ready",
-        "recording",
-        "announced",
-        "rights_notified",
-        "hearing",
-        "agreement_presented",
-        "signing",
-        "signed",
-        "closing",
-        "closed",
-    ]
+    assert demo["states"] == LAWFUL_STATES
 
 
 def test_the_recording_decodes_completely_with_both_streams_and_the_session_length(demo):

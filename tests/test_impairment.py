@@ -18,7 +18,7 @@ from typing import cast
 
 import av
 import pytest
-from livecall import ROLES, walk_to_hearing
+from livecall import LAWFUL_STATES, ROLES, walk_to_hearing
 from netem import coturn, have_coturn, impaired_call, scripted_session, video_link
 
 from recording.recorder import RecordingInfo
@@ -46,11 +46,6 @@ SCRIPTED_SECONDS = 24.0
 #: recover within seconds would fail.
 MIN_FRAME_RATE = 2.0
 MIN_COVERAGE = 0.6
-#: Every state a session passes through from booking to its close, in order.
-LAWFUL_STATES = [
-    "scheduled", "room_ready", "recording", "announced", "rights_notified", "hearing",
-    "agreement_presented", "signing", "signed", "closing", "closed",
-]  # fmt: skip
 
 
 class _Echo(asyncio.DatagramProtocol):
