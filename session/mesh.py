@@ -4,7 +4,8 @@ The local camera and microphone are captured once and fanned out with aiortc's `
 (one track cannot feed two senders). The party that joins later makes the offers, so two
 parties never offer to each other at once. Every remote track is read continuously by a task
 this mesh owns, and each frame handed to ``on_frame``; a track nobody reads would queue
-decoded frames without bound.
+decoded frames without bound. With ``latest_only`` (a station's screen) a reader that fell behind
+skips to the newest picture; the recorder takes every frame.
 
 The connection to ``channel_peer`` (a station's to the hub's recorder) also carries the
 session's data channel, opened by the offering side; ``on_channel`` hears of it at both ends.
@@ -104,8 +105,10 @@ class MediaMesh:
         clock: Callable[[], float] = time.monotonic,
         channel_peer: str | None = None,
         on_channel: ChannelHandler | None = None,
+        latest_only: bool = False,
     ) -> None:
         self.role = role
+        self._latest_only = latest_only
         self._tracks = tracks
         self._relay = MediaRelay()
         self._send_signal = send_signal
@@ -243,6 +246,8 @@ class MediaMesh:
                 continue
             if peer in self._excluded:
                 continue
+            if self._latest_only and track.kind == "video":
+                frame = _latest(track, frame)
             origin = self._origins.get(key)
             captured = None
             if origin is not None and frame.pts is not None and frame.time_base:
@@ -252,3 +257,16 @@ class MediaMesh:
                 self._on_frame(peer, track.kind, frame, captured)
             except Exception:
                 log.exception("frame handler failed for %s %s", peer, track.kind)
+
+
+def _latest(track: MediaStreamTrack, frame: Frame) -> Frame:
+    """The newest picture ``track`` has decoded, skipping older ones not yet taken: a busy
+    station shows what is, not a growing backlog of what was (the recorder takes every frame)."""
+    waiting = getattr(track, "_queue", None)  # aiortc's RemoteStreamTrack keeps its frames here
+    while isinstance(waiting, asyncio.Queue) and not waiting.empty():
+        newer = waiting.get_nowait()
+        if newer is None:  # the track ended: leave that for the next recv()
+            waiting.put_nowait(None)
+            break
+        frame = newer
+    return frame

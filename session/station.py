@@ -97,7 +97,7 @@ class Station:
         self.clock = clock or StationClock()
         self._mesh = MediaMesh(
             role, tracks, self._send_signal, self._frame, self._send_origin, self.clock.now,
-            channel_peer=m.RECORDER, on_channel=self._channel_opened,
+            channel_peer=m.RECORDER, on_channel=self._channel_opened, latest_only=True,
         )  # fmt: skip
         self._channel: RTCDataChannel | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
