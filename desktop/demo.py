@@ -179,6 +179,20 @@ async def _in_thread(func: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
+def scripted_station_command(
+    url: str, session_id: str, role: str, token: str, case: str, pause: float
+) -> list[str]:
+    """The command for a station process playing ``role``'s scripted part, a step every
+    ``pause`` seconds. On one machine the stations compete with the recorder for the CPU;
+    stations in separate buildings would not. They run at a lower priority so the recording
+    comes first."""
+    return [
+        "nice", "-n", "5", sys.executable, "-m", "desktop.cli", "station", "--hub", url,
+        "--session", session_id, "--role", role, "--token", token, "--case", case,
+        "--script", f"{pause:.3f}",
+    ]  # fmt: skip
+
+
 async def _hold_session(
     hub: Hub,
     url: str,
@@ -192,31 +206,11 @@ async def _hold_session(
     """Start the three stations and wait until the session is closed and they have left."""
     pause = step_seconds(seconds)
     tokens = hub.join_tokens(session_id, REQUIRED_ROLES)
-    # On one machine the three stations compete with the recorder for the CPU; stations in
-    # separate buildings would not. They run at a lower priority so the recording comes first.
     stations = [
         await asyncio.create_subprocess_exec(
-            "nice",
-            "-n",
-            "5",
-            sys.executable,
-            "-m",
-            "desktop.cli",
-            "station",
-            "--hub",
-            url,
-            "--session",
-            session_id,
-            "--role",
-            role,
-            "--token",
-            tokens[role],
+            *scripted_station_command(url, session_id, role, tokens[role], CASE_NUMBER, pause),
             "--ca",
             str(ca),
-            "--case",
-            CASE_NUMBER,
-            "--script",
-            f"{pause:.3f}",
             *(["--headless"] if headless else []),
             *(["--clapper"] if clapper else []),
             *(["--agreement", str(agreement)] if role == "prosecutor" else []),

@@ -69,11 +69,6 @@ def use_turn(server: TurnServer | None) -> TurnServer | None:
     return previous
 
 
-def current_turn() -> TurnServer | None:
-    """The TURN server media is relayed through, if any."""
-    return _MediaRoute.turn
-
-
 def new_peer_connection() -> RTCPeerConnection:
     """A peer connection that contacts no STUN or TURN server outside the network: none at
     all, or the TURN server :func:`use_turn` named."""

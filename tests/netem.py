@@ -17,7 +17,6 @@ import contextlib
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -30,6 +29,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
 from livecall import ROLES, until
 
+from desktop.demo import scripted_station_command
 from recording.recorder import RecordingInfo
 from recording.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from session import messages as m
@@ -221,6 +221,25 @@ class VideoLink:
 
 
 @contextlib.asynccontextmanager
+async def relayed_media(
+    turn: tuple[str, int], impairment: Impairment | None, seed: int
+) -> AsyncIterator[tuple[UdpRelay, str]]:
+    """The impairment relay in front of ``turn``, and this process's media routed through it
+    (the process-wide TURN setting is put back on the way out); yields the relay and the TURN
+    URL for station processes."""
+    restrict_media_addresses()
+    media = UdpRelay(turn, impairment, seed=seed)
+    host, port = await media.start()
+    turn_url = f"turn:{host}:{port}?transport=udp"
+    previous = use_turn(TurnServer(turn_url, TURN_USER, TURN_PASSWORD))
+    try:
+        yield media, turn_url
+    finally:
+        await media.close()
+        use_turn(previous)
+
+
+@contextlib.asynccontextmanager
 async def video_link(
     turn: tuple[str, int],
     impairment: Impairment | None = None,
@@ -233,36 +252,31 @@ async def video_link(
     One link, without the rest of a session, costs little CPU, so its frame rate shows what
     the line does rather than how busy the machine is.
     """
-    restrict_media_addresses()
-    media = UdpRelay(turn, impairment, seed=seed)
-    host, port = await media.start()
-    previous = use_turn(TurnServer(f"turn:{host}:{port}?transport=udp", TURN_USER, TURN_PASSWORD))
-    sender, receiver = new_peer_connection(), new_peer_connection()
-    link = VideoLink(media)
-    readers: list[asyncio.Task[None]] = []
+    async with relayed_media(turn, impairment, seed) as (media, _):
+        sender, receiver = new_peer_connection(), new_peer_connection()
+        link = VideoLink(media)
+        readers: list[asyncio.Task[None]] = []
 
-    async def read(track: MediaStreamTrack) -> None:
-        with contextlib.suppress(MediaStreamError):
-            while True:
-                await track.recv()
-                link.arrivals.append(time.monotonic())
+        async def read(track: MediaStreamTrack) -> None:
+            with contextlib.suppress(MediaStreamError):
+                while True:
+                    await track.recv()
+                    link.arrivals.append(time.monotonic())
 
-    receiver.on("track", lambda track: readers.append(asyncio.create_task(read(track))))
-    try:
-        sender.addTrack(SyntheticVideoTrack("suspect", size=picture))
-        await sender.setLocalDescription(await sender.createOffer())
-        await receiver.setRemoteDescription(sender.localDescription)
-        await receiver.setLocalDescription(await receiver.createAnswer())
-        await sender.setRemoteDescription(receiver.localDescription)
-        yield link
-    finally:
-        await sender.close()
-        await receiver.close()
-        for task in readers:
-            task.cancel()
-        await asyncio.gather(*readers, return_exceptions=True)
-        await media.close()
-        use_turn(previous)
+        receiver.on("track", lambda track: readers.append(asyncio.create_task(read(track))))
+        try:
+            sender.addTrack(SyntheticVideoTrack("suspect", size=picture))
+            await sender.setLocalDescription(await sender.createOffer())
+            await receiver.setRemoteDescription(sender.localDescription)
+            await receiver.setLocalDescription(await receiver.createAnswer())
+            await sender.setRemoteDescription(receiver.localDescription)
+            yield link
+        finally:
+            await sender.close()
+            await receiver.close()
+            for task in readers:
+                task.cancel()
+            await asyncio.gather(*readers, return_exceptions=True)
 
 
 def _station(
@@ -290,47 +304,42 @@ async def impaired_call(
 
     The process-wide TURN setting is put back on the way out.
     """
-    restrict_media_addresses()
-    media = UdpRelay(turn, impairment, seed=seed)
-    host, port = await media.start()
-    previous = use_turn(TurnServer(f"turn:{host}:{port}?transport=udp", TURN_USER, TURN_PASSWORD))
-    hub = Hub(Store(":memory:"), folder / "recordings")
-    signaling: TcpRelay | None = None
-    call: ImpairedCall | None = None
-    try:
-        url = await hub.start()
-        hub_port = int(url.rsplit(":", 1)[1])
-        signaling = TcpRelay(("127.0.0.1", hub_port))
-        relay_host, relay_port = await signaling.start()
-        session_id = await hub.create_session("C-impaired")
-        counters = {role: FrameCounter() for role in ROLES}
-        stations = {
-            role: _station(
-                f"http://{relay_host}:{relay_port}",
-                session_id,
-                role,
-                hub.tokens.issue(session_id, role),
-                counters[role],
-                picture,
-            )
-            for role in ROLES
-        }
-        call = ImpairedCall(hub, session_id, stations, counters, media, signaling)
-        call.tasks = [asyncio.create_task(station.run()) for station in stations.values()]
-        yield call
-    finally:
-        if call is not None:
-            call.restore()
-            for station in call.stations.values():
-                await station.leave()
-            for task in call.tasks:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(task, 10)
-        await hub.close()
-        if signaling is not None:
-            await signaling.close()
-        await media.close()
-        use_turn(previous)
+    async with relayed_media(turn, impairment, seed) as (media, _):
+        hub = Hub(Store(":memory:"), folder / "recordings")
+        signaling: TcpRelay | None = None
+        call: ImpairedCall | None = None
+        try:
+            url = await hub.start()
+            hub_port = int(url.rsplit(":", 1)[1])
+            signaling = TcpRelay(("127.0.0.1", hub_port))
+            relay_host, relay_port = await signaling.start()
+            session_id = await hub.create_session("C-impaired")
+            counters = {role: FrameCounter() for role in ROLES}
+            stations = {
+                role: _station(
+                    f"http://{relay_host}:{relay_port}",
+                    session_id,
+                    role,
+                    hub.tokens.issue(session_id, role),
+                    counters[role],
+                    picture,
+                )
+                for role in ROLES
+            }
+            call = ImpairedCall(hub, session_id, stations, counters, media, signaling)
+            call.tasks = [asyncio.create_task(station.run()) for station in stations.values()]
+            yield call
+        finally:
+            if call is not None:
+                call.restore()
+                for station in call.stations.values():
+                    await station.leave()
+                for task in call.tasks:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(task, 10)
+            await hub.close()
+            if signaling is not None:
+                await signaling.close()
 
 
 @dataclass
@@ -391,40 +400,33 @@ async def scripted_session(
     They run niced, as in the demo, so that on one machine the recorder comes first. The
     process-wide TURN setting is put back on the way out.
     """
-    restrict_media_addresses()
-    media = UdpRelay(turn, impairment, seed=seed)
-    host, port = await media.start()
-    turn_url = f"turn:{host}:{port}?transport=udp"
-    previous = use_turn(TurnServer(turn_url, TURN_USER, TURN_PASSWORD))
-    hub = Hub(Store(":memory:"), folder / "recordings")
-    processes: dict[str, asyncio.subprocess.Process] = {}
-    session_id = ""
-    try:
-        url = await hub.start()
-        session_id = await hub.create_session("C-impaired")
-        tokens = hub.join_tokens(session_id, ROLES)
-        for role in ROLES:
-            with (folder / f"{role}.log").open("wb") as log:
-                processes[role] = await asyncio.create_subprocess_exec(
-                    "nice", "-n", "5", sys.executable, "-m", "desktop.cli", "station",
-                    "--hub", url, "--session", session_id, "--role", role,
-                    "--token", tokens[role], "--case", "C-impaired",
-                    "--script", f"{step_seconds(seconds):.3f}", "--headless",
-                    "--turn", turn_url, "--turn-user", TURN_USER,
-                    "--turn-password", TURN_PASSWORD,
-                    cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-                )  # fmt: skip
-        yield ScriptedSession(hub, session_id, media, processes, folder)
-    finally:
-        # Stations leave by themselves once the session is closed; otherwise they are stopped.
-        live = hub.live(session_id)
-        grace = 20.0 if live is not None and live.machine.state is State.CLOSED else 0.0
-        for process in processes.values():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(process.wait(), grace)
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-        await hub.close()
-        await media.close()
-        use_turn(previous)
+    async with relayed_media(turn, impairment, seed) as (media, turn_url):
+        hub = Hub(Store(":memory:"), folder / "recordings")
+        processes: dict[str, asyncio.subprocess.Process] = {}
+        session_id = ""
+        try:
+            url = await hub.start()
+            session_id = await hub.create_session("C-impaired")
+            tokens = hub.join_tokens(session_id, ROLES)
+            for role in ROLES:
+                with (folder / f"{role}.log").open("wb") as log:
+                    command = scripted_station_command(
+                        url, session_id, role, tokens[role], "C-impaired", step_seconds(seconds)
+                    )
+                    processes[role] = await asyncio.create_subprocess_exec(
+                        *command, "--headless", "--turn", turn_url, "--turn-user", TURN_USER,
+                        "--turn-password", TURN_PASSWORD,
+                        cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+                    )  # fmt: skip
+            yield ScriptedSession(hub, session_id, media, processes, folder)
+        finally:
+            # Stations leave by themselves once the session is closed; otherwise they are stopped.
+            live = hub.live(session_id)
+            grace = 20.0 if live is not None and live.machine.state is State.CLOSED else 0.0
+            for process in processes.values():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(process.wait(), grace)
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+            await hub.close()
