@@ -20,12 +20,10 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from desktop.bridge import GuiBridge
+from session.hub import MAX_AGREEMENT_BYTES  # what the hub takes, checked before sending
 from session.station import StationError
 
 log = logging.getLogger(__name__)
-
-#: Largest agreement file read from disk (the hub has its own, similar limit).
-MAX_AGREEMENT_BYTES = 64 * 1024 * 1024
 
 
 class ActingStation(Protocol):
