@@ -1,11 +1,12 @@
 """A station's WebRTC mesh: one peer connection to each other party and one to the recorder.
 
 The local camera and microphone are captured once and fanned out with aiortc's ``MediaRelay``
-(one track cannot feed two senders). The party that joins later makes the offers, so two
-parties never offer to each other at once. Every remote track is read continuously by a task
-this mesh owns, and each frame handed to ``on_frame``; a track nobody reads would queue
-decoded frames without bound. With ``latest_only`` (a station's screen) a reader that fell behind
-skips to the newest picture; the recorder takes every frame.
+(one track cannot feed two senders); the picture is also compressed once for every peer
+(``session.shared_video``), so video goes out as VP8 only. The party that joins later makes
+the offers, so two parties never offer to each other at once. Every remote track is read
+continuously by a task this mesh owns, and each frame handed to ``on_frame``; a track nobody
+reads would queue decoded frames without bound. With ``latest_only`` (a station's screen) a
+reader that fell behind skips to the newest picture; the recorder takes every frame.
 
 The connection to ``channel_peer`` (a station's to the hub's recorder) also carries the
 session's data channel, opened by the offering side; ``on_channel`` hears of it at both ends.
@@ -25,6 +26,7 @@ from av.frame import Frame
 from av.packet import Packet
 
 from session.network import new_peer_connection, recover_video_quickly
+from session.shared_video import SharedVideoEncoder
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,7 @@ class MediaMesh:
         self._latest_only = latest_only
         self._tracks = tracks
         self._relay = MediaRelay()
+        self._encoders: dict[MediaStreamTrack, SharedVideoEncoder] = {}
         self._send_signal = send_signal
         self._send_origin = send_origin
         self._clock = clock
@@ -176,7 +179,8 @@ class MediaMesh:
         """Close the connection to ``peer`` (it left)."""
         for kind in ("audio", "video"):
             self._origins.pop((peer, kind), None)
-        self._sending.pop(peer, None)
+        for _, outgoing in self._sending.pop(peer, []):
+            outgoing.stop()  # a sender that never started would not stop it
         pc = self._peers.pop(peer, None)
         if pc is not None:
             await pc.close()
@@ -189,6 +193,8 @@ class MediaMesh:
     async def close(self) -> None:
         """Close every connection, stop the local devices, and stop reading."""
         await self.drop_all()
+        for encoder in self._encoders.values():
+            await encoder.close()
         for track in self._tracks:
             track.stop()
         await asyncio.sleep(0)  # let the relay see its sources end
@@ -202,10 +208,19 @@ class MediaMesh:
         pc = new_peer_connection()
         self._peers[peer] = pc
         for track in self._tracks:
-            copy = self._relay.subscribe(track, buffered=False)
             reporter = self._origin_reporter(peer, track.kind)
-            outgoing = _OriginTrack(copy, track, self._clock, reporter)
-            self._sending.setdefault(peer, []).append((pc.addTrack(outgoing), outgoing))
+            if track.kind == "video":
+                encoded = self._encoder(track).subscribe()
+                outgoing = _OriginTrack(encoded, track, self._clock, reporter)
+                sender = pc.addTrack(outgoing)
+                _send_vp8_only(pc, sender)
+                # A receiver's picture-loss report asks the shared encoder for a key frame.
+                sender._send_keyframe = encoded.request_keyframe  # type: ignore[method-assign]
+            else:
+                copy = self._relay.subscribe(track, buffered=False)
+                outgoing = _OriginTrack(copy, track, self._clock, reporter)
+                sender = pc.addTrack(outgoing)
+            self._sending.setdefault(peer, []).append((sender, outgoing))
         self._apply_exclusion(peer)
 
         @pc.on("track")
@@ -222,6 +237,11 @@ class MediaMesh:
                 self._on_channel(peer, channel)
 
         return pc
+
+    def _encoder(self, track: MediaStreamTrack) -> SharedVideoEncoder:
+        if track not in self._encoders:
+            self._encoders[track] = SharedVideoEncoder(self._relay.subscribe(track, buffered=False))
+        return self._encoders[track]
 
     def _origin_reporter(self, peer: str, kind: str) -> Callable[[float, float], None]:
         def report(media_time: float, capture_time: float) -> None:
@@ -257,6 +277,18 @@ class MediaMesh:
                 self._on_frame(peer, track.kind, frame, captured)
             except Exception:
                 log.exception("frame handler failed for %s %s", peer, track.kind)
+
+
+def _send_vp8_only(pc: RTCPeerConnection, sender: RTCRtpSender) -> None:
+    """Offer and accept only VP8 for ``sender``: it sends ready-made VP8 packets."""
+    codecs = [
+        codec
+        for codec in RTCRtpSender.getCapabilities("video").codecs
+        if codec.mimeType.lower() in ("video/vp8", "video/rtx")
+    ]
+    for transceiver in pc.getTransceivers():
+        if transceiver.sender is sender:
+            transceiver.setCodecPreferences(codecs)
 
 
 def _latest(track: MediaStreamTrack, frame: Frame) -> Frame:

@@ -1,0 +1,205 @@
+"""A station's camera encoded once for every peer it is sent to.
+
+aiortc encodes per sender: a station sending its picture to two parties and the recorder would
+compress every frame three times, most of a core at 640x480 and 25 frames/s. Here one VP8
+encoder compresses each frame once and hands the same packets to a track per peer
+(:class:`EncodedTrack`); aiortc's sender sends a track's ready-made packets as they are
+(``av.Packet`` frames are packed, not encoded), each with its own sequence numbers and its own
+store for retransmitting what a receiver reports lost.
+
+A compressed stream can only be joined at a key frame, and every frame after it must reach the
+decoder: so each peer's track hands out every packet in order, starts at a key frame, and, if
+its sender falls behind (or stops reading, as during a private consultation), drops what is
+waiting and starts again at the next key frame. A receiver that lost a picture asks for a key
+frame (RTCP PLI); that request reaches this encoder through :meth:`EncodedTrack.request_keyframe`.
+Because a key frame goes to every peer and is many times the size of the others, requests are
+granted at most every ``KEYFRAME_GAP`` seconds: three lossy links asking independently must
+not turn the stream into key frames only. The bitrate is fixed (the justice network is a
+local one); every receiver gets the same stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from fractions import Fraction
+
+import av
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av.packet import Packet
+from av.video.frame import PictureType, VideoFrame
+
+log = logging.getLogger(__name__)
+
+#: Bits per second of the one stream every peer receives: where aiortc's own encoder starts.
+#: More costs every receiving process per packet (and the hub's recorder most) for little
+#: gain in a 640x480 picture of people at a table.
+BITRATE = 500_000
+#: Seconds between two key frames granted on request.
+KEYFRAME_GAP = 0.5
+#: Frames a peer's track keeps for a sender that is not reading; beyond it the peer waits for
+#: the next key frame.
+WAITING_FRAMES = 8
+
+
+class SharedVideoEncoder:
+    """Encodes ``source`` with VP8 once and feeds every :meth:`subscribe`\\ d track."""
+
+    def __init__(
+        self,
+        source: MediaStreamTrack,
+        bitrate: int = BITRATE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source
+        self._bitrate = bitrate
+        self._clock = clock
+        self._codec: av.VideoCodecContext | None = None
+        self._tracks: set[EncodedTrack] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._keyframe_wanted = True
+        self._encoding_keyframe = False
+        self._last_keyframe = -KEYFRAME_GAP
+
+    def subscribe(self) -> EncodedTrack:
+        """A new track for one peer; it begins at the next key frame."""
+        track = EncodedTrack(self)
+        self._tracks.add(track)
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+        return track
+
+    def request_keyframe(self) -> None:
+        """Make the next frame (or the first after ``KEYFRAME_GAP``) a key frame; a key frame
+        being encoded as this is asked is sent after it, and is the answer."""
+        if not self._encoding_keyframe:
+            self._keyframe_wanted = True
+
+    def unsubscribe(self, track: EncodedTrack) -> None:
+        """Stop feeding ``track``."""
+        self._tracks.discard(track)
+
+    async def close(self) -> None:
+        """Stop encoding; every track ends."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for track in list(self._tracks):
+            track.stop()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                frame = await self._source.recv()
+                if not self._tracks or not isinstance(frame, VideoFrame):
+                    continue
+                key = self._keyframe_wanted and (
+                    self._clock() - self._last_keyframe >= KEYFRAME_GAP
+                )
+                if key:
+                    self._keyframe_wanted, self._last_keyframe = False, self._clock()
+                self._encoding_keyframe = key
+                packets = await loop.run_in_executor(None, self._encode, frame, key)
+                self._encoding_keyframe = False
+                for packet in packets:
+                    for track in list(self._tracks):
+                        track.put(packet)
+        except MediaStreamError:
+            pass
+        except Exception:
+            log.exception("the picture could not be encoded; video to every peer ends")
+        finally:
+            for track in list(self._tracks):
+                track.put(None)
+
+    def _encode(self, frame: VideoFrame, key: bool) -> list[Packet]:
+        if frame.format.name != "yuv420p":
+            frame = frame.reformat(format="yuv420p")
+        codec = self._codec
+        if codec is None or (codec.width, codec.height) != (frame.width, frame.height):
+            codec = self._codec = self._open(frame)
+            key = True
+        pts, time_base = frame.pts, frame.time_base or Fraction(1, 90000)
+        frame.pict_type = PictureType.I if key else PictureType.NONE
+        packets = codec.encode(frame)
+        for packet in packets:  # one per frame: lag-in-frames is 0
+            packet.pts, packet.time_base = pts, time_base
+        return packets
+
+    def _open(self, frame: VideoFrame) -> av.VideoCodecContext:
+        codec = av.CodecContext.create("libvpx", "w")
+        codec.width, codec.height = frame.width, frame.height
+        codec.pix_fmt = "yuv420p"
+        codec.time_base = frame.time_base or Fraction(1, 90000)
+        codec.bit_rate = self._bitrate
+        codec.gop_size = 3000  # key frames when a receiver asks, not on a timer
+        codec.qmin, codec.qmax = 2, 56
+        codec.thread_count = 1
+        rate = str(self._bitrate)
+        # The real-time settings aiortc's own VP8 encoder uses, constant bitrate.
+        codec.options = {
+            "bufsize": rate, "minrate": rate, "maxrate": rate, "cpu-used": "-6",
+            "deadline": "realtime", "lag-in-frames": "0", "noise-sensitivity": "4",
+            "overshoot-pct": "15", "undershoot-pct": "100", "partitions": "0",
+            "static-thresh": "1",
+        }  # fmt: skip
+        return codec
+
+
+class EncodedTrack(MediaStreamTrack):
+    """One peer's share of a :class:`SharedVideoEncoder`: its packets, in order, from a key
+    frame on."""
+
+    kind = "video"
+
+    def __init__(self, encoder: SharedVideoEncoder) -> None:
+        super().__init__()
+        self._encoder = encoder
+        self._packets: deque[Packet | None] = deque()
+        self._arrived = asyncio.Event()
+        self._need_keyframe = True
+        self._asked = False
+
+    def request_keyframe(self) -> None:
+        """This track's receiver lost a picture (its sender got a PLI)."""
+        self._encoder.request_keyframe()
+
+    def put(self, packet: Packet | None) -> None:
+        """Take the encoder's next packet (``None``: the source ended)."""
+        if packet is not None:
+            if len(self._packets) >= WAITING_FRAMES:  # the sender is not reading
+                self._packets.clear()
+                self._need_keyframe, self._asked = True, False
+            if packet.is_keyframe:
+                self._need_keyframe = False
+            elif self._need_keyframe:
+                return
+        self._packets.append(packet)
+        self._arrived.set()
+
+    async def recv(self) -> Packet:
+        if self._need_keyframe and not self._asked:
+            self._asked = True  # asked when read, not while nobody reads (a consultation)
+            self._encoder.request_keyframe()
+        while not self._packets:
+            if self.readyState != "live":
+                raise MediaStreamError
+            self._arrived.clear()
+            await self._arrived.wait()
+        packet = self._packets.popleft()
+        if packet is None:
+            self.stop()
+            raise MediaStreamError
+        return packet
+
+    def stop(self) -> None:
+        super().stop()
+        self._encoder.unsubscribe(self)
+        self._arrived.set()
