@@ -13,6 +13,7 @@ import asyncio
 import logging
 import secrets
 import ssl
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from session import messages as m
 from session.audit import AuditTrail
 from session.clock import HubClock
 from session.live import LiveSession, send
-from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, StepRefused
+from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, State, StepRefused
 from session.scheduling.store import ScheduleStore
 from session.store import Store
 from session.tokens import TokenIssuer
@@ -35,6 +36,14 @@ JOIN_TIMEOUT = 10.0
 MAX_WAITING_MESSAGES = 256
 #: Largest agreement PDF accepted (a long one with images is a few MB).
 MAX_AGREEMENT_BYTES = 20 * 1024 * 1024
+#: Closed sessions kept in memory once their last station left, so :meth:`Hub.live` still answers
+#: for them; older ones are let go (the store, the audit trail and the files keep what they were).
+KEEP_FINISHED = 8
+CLOSED_WORDS = "会话已结束 / this session is closed; the hub keeps its recording and documents"
+
+
+class _SessionClosed(Exception):
+    """A station asked for a session that is over."""
 
 
 class Hub:
@@ -59,6 +68,7 @@ class Hub:
         self.clock = clock or HubClock()
         self._db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
         self._live: dict[str, LiveSession] = {}
+        self._finished: deque[str] = deque()
         self.app = web.Application()
         self.app.add_routes(
             [
@@ -126,11 +136,17 @@ class Hub:
         return await asyncio.get_running_loop().run_in_executor(self._db, func, *args)
 
     async def _live_session(self, session_id: str) -> LiveSession | None:
+        """The session's runtime, made on first use; raises :class:`_SessionClosed` for a
+        session that is over, in memory or only in the store (it is never opened again)."""
         live = self._live.get(session_id)
+        if live is not None and live.machine.state is State.CLOSED:
+            raise _SessionClosed
         if live is None:
             record = await self._in_db(self.store.session, session_id)
             if record is None:
                 return None
+            if record.state == State.CLOSED.value:
+                raise _SessionClosed
             # Another station of the same session may have got here while the store answered.
             live = self._live.setdefault(
                 session_id,
@@ -218,7 +234,10 @@ class Hub:
 
     async def _party(self, request: web.Request) -> tuple[LiveSession, str]:
         """The session asked about and the party whose join token authorises the request."""
-        live = await self._live_session(request.match_info["id"])
+        try:
+            live = await self._live_session(request.match_info["id"])
+        except _SessionClosed:
+            raise web.HTTPGone(text=CLOSED_WORDS) from None
         if live is None:
             raise web.HTTPNotFound(text="no such session")
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -232,7 +251,12 @@ class Hub:
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=m.MAX_MESSAGE_BYTES, heartbeat=10)
         await ws.prepare(request)
-        live = await self._live_session(request.match_info["id"])
+        try:
+            live = await self._live_session(request.match_info["id"])
+        except _SessionClosed:
+            await _refuse(ws, "session_closed", CLOSED_WORDS)
+            await ws.close()
+            return ws
         if live is None:
             await _refuse(ws, "unknown_session", "no such session: check the session id")
             await ws.close()
@@ -245,7 +269,19 @@ class Hub:
             await self._serve(live, role, ws)
         finally:
             await live.leave(role, ws)
+            if live.machine.state is State.CLOSED and not live.sockets:
+                await self._let_go(live)
         return ws
+
+    async def _let_go(self, live: LiveSession) -> None:
+        """The last station left a closed session: release its media, and keep only the
+        latest few closed sessions in memory."""
+        if live.id in self._finished:
+            return
+        await live.shutdown()
+        self._finished.append(live.id)
+        while len(self._finished) > KEEP_FINISHED:
+            self._live.pop(self._finished.popleft(), None)
 
     async def _serve(self, live: LiveSession, role: str, ws: web.WebSocketResponse) -> None:
         """Read a station's messages and handle them in order in a task of their own, so the

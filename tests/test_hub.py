@@ -16,6 +16,7 @@ from av import AudioFrame, VideoFrame
 from recording.feed import RecorderFeed
 from session import messages as m
 from session.hub import Hub
+from session.machine import REQUIRED_ROLES, State, StateChanged, Step
 from session.scheduling.io import load_input
 from session.scheduling.planner import plan
 from session.scheduling.store import ScheduleStore, custody_times
@@ -304,5 +305,27 @@ async def test_a_session_booked_from_the_schedule_carries_its_custody_times(tmp_
         brought_in = schedule.take_out(booked, officer="民警甲")
         custody = custody_times(database, session_id)
         assert custody is not None and custody.taken_out_at == brought_in
+    finally:
+        await hub.close()
+
+
+async def test_a_session_closed_before_the_hub_restarted_takes_no_station_again(tmp_path, http):
+    database = tmp_path / "hub.sqlite3"
+    earlier = Store(database)
+    session_id = earlier.create_session("C-done", 0.0, REQUIRED_ROLES, False)
+    earlier.add_state_change(
+        session_id, StateChanged(State.CLOSING, State.CLOSED, Step.FINISH, "hub", 10.0)
+    )
+    earlier.close()
+    hub = Hub(Store(database), tmp_path / "recordings")  # the hub started again
+    await hub.start("127.0.0.1", 0)
+    try:
+        _, refusal = await join(http, hub, session_id, "prosecutor")
+        assert refusal.code == "session_closed" and "会话已结束" in refusal.message
+        assert hub.live(session_id) is None  # nothing opened: no second recording can begin
+        headers = {"Authorization": f"Bearer {hub.tokens.issue(session_id, 'prosecutor')}"}
+        url = f"{hub.url}/api/sessions/{session_id}/agreement"
+        async with http.put(url, data=b"%PDF-1.7", headers=headers) as response:
+            assert response.status == 410
     finally:
         await hub.close()
