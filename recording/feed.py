@@ -20,6 +20,10 @@ from av.frame import Frame
 log = logging.getLogger(__name__)
 
 REANCHOR_AFTER = 1.0
+#: Seconds a reported capture time may lie from the hub's clock and still be believed; beyond,
+#: the sender's session clock is wrong (it synchronized with a hub since started again) and the
+#: stream is anchored like one whose capture times are not known.
+BELIEVE_CAPTURE_WITHIN = 5.0
 
 
 class Recorder(Protocol):
@@ -69,7 +73,7 @@ class RecorderFeed:
         recorder = self._recorder
         if recorder is None or frame.pts is None or frame.time_base is None:
             return
-        if captured is not None:
+        if captured is not None and abs(captured - self._clock()) <= BELIEVE_CAPTURE_WITHIN:
             t = captured
         else:
             t = self._timestamp(role, kind, float(frame.pts * frame.time_base))

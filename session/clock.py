@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 class HubClock:
@@ -18,10 +19,21 @@ class HubClock:
         self,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        epoch: float | None = None,
     ) -> None:
+        # With an ``epoch`` (Unix time) kept from an earlier start, session time goes on from
+        # where it was (plus the time stopped), so stations' clocks and their capture times
+        # stay right for a session taken up after a restart.
         self._monotonic = monotonic
-        self._origin = monotonic()
-        self._wall_origin = wall()
+        self._wall_origin = wall() if epoch is None else epoch
+        self._origin = monotonic() - (wall() - self._wall_origin)
+
+    @classmethod
+    def kept_in(cls, path: Path) -> HubClock:
+        """A clock whose epoch is kept in ``path`` (made at the first start)."""
+        if not path.exists():
+            path.write_text(f"{time.time()!r}\n", encoding="utf-8")
+        return cls(epoch=float(path.read_text(encoding="utf-8")))
 
     def now(self) -> float:
         """Seconds since the clock was made."""

@@ -147,10 +147,13 @@ class Hub:
                 return None
             if record.state == State.CLOSED.value:
                 raise _SessionClosed
+            begun = record.state != State.SCHEDULED.value  # the hub stopped during it
+            changes = await self._in_db(self.store.state_changes, session_id) if begun else []
+            signed = await self._in_db(self.store.signatures, session_id) if begun else {}
             # Another station of the same session may have got here while the store answered.
-            live = self._live.setdefault(
-                session_id,
-                LiveSession(
+            live = self._live.get(session_id)
+            if live is None:
+                live = self._live[session_id] = LiveSession(
                     record,
                     self.recordings_dir,
                     self.clock,
@@ -158,8 +161,11 @@ class Hub:
                     self.store,
                     self.record_consultation,
                     self.audit,
-                ),
-            )
+                )
+                if changes:
+                    await live.restore(changes, signed)
+            if live.machine.state is State.CLOSED:  # it was closing when the hub stopped
+                raise _SessionClosed
         return live
 
     # -- HTTP -------------------------------------------------------------------------------

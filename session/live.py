@@ -29,10 +29,14 @@ from session.audit import AuditTrail
 from session.clock import HubClock
 from session.machine import (
     CONSULTING_ROLES,
+    HUB,
+    HUB_STOPPED,
+    LIVE_STATES,
     STATE_CAPTIONS,
     SessionMachine,
     State,
     StateChanged,
+    Step,
     StepRefused,
 )
 from session.mesh import MediaMesh
@@ -94,6 +98,29 @@ class LiveSession:
         if self._audit is not None:
             at = self._clock.now()
             await self._in_db(self._audit.record, self.id, role, role, event, at, details)
+
+    async def restore(
+        self, changes: list[dict[str, Any]], signatures: dict[str, dict[str, Any]]
+    ) -> None:
+        """Take up the session where it was when the hub stopped (``changes`` and
+        ``signatures`` as stored; see :meth:`SessionMachine.restart`); what follows is recorded
+        in a new file beside the first. The machine is restored before this first waits, so a
+        station joining meanwhile finds the session as it was."""
+        history = [
+            StateChanged(State(c["previous"]), State(c["state"]), Step(c["step"]), c["role"],
+                         c["at"], c["reason"])
+            for c in changes
+        ]  # fmt: skip
+        agreement = self._recordings_dir / f"{self.id}.agreement.pdf"
+        if agreement.is_file():
+            self.agreement = agreement.read_bytes()
+            self.machine.agreement_sha256 = hashlib.sha256(self.agreement).hexdigest()
+        self.machine.signatures = set(signatures)
+        effects = self.machine.restart(history, self._clock.now())
+        await self.log(HUB, "hub_restarted", {"state": history[-1].state.value})
+        if self.machine.state not in (State.SCHEDULED, State.CLOSING, State.CLOSED):
+            await self._start_recorder()
+        await self._apply(effects)
 
     async def join(self, role: str, ws: web.WebSocketResponse) -> None:
         """A station joined as ``role``."""
@@ -175,7 +202,11 @@ class LiveSession:
         await send(self.sockets.get(role), m.Refused(refusal.code, refusal.message))
 
     async def shutdown(self) -> None:
-        """Hub closing: stop the recording safely, close media."""
+        """Hub closing: the session is interrupted (if live), the recording stopped safely,
+        media closed. A hub started again takes the session up from there."""
+        if self.machine.state in LIVE_STATES - {State.CLOSING}:
+            await self._apply(self.machine.request(Step.INTERRUPT, HUB, self._clock.now(),
+                                                   HUB_STOPPED))  # fmt: skip
         if self._reading_channels is not None:
             self._reading_channels.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -128,6 +128,9 @@ LIVE_STATES = frozenset(
 )
 
 HUB = "hub"
+#: Why a live session is interrupted when the hub stops, and when it starts again after
+#: stopping without a word (a crash, a power cut).
+HUB_STOPPED, HUB_RESTARTED = "hub stopped", "hub restarted"
 REQUIRED_ROLES = ("suspect", "prosecutor", "lawyer")
 OPTIONAL_ROLES = ("guardian", "interpreter", "technician")
 STEP_ROLES: dict[Step, frozenset[str]] = {
@@ -213,6 +216,8 @@ class SessionMachine:
     #: SHA-256 (hex) of the agreement's PDF as loaded by the prosecutor: what every signer sees.
     agreement_sha256: str = ""
     history: list[StateChanged] = field(default_factory=list)
+    #: The recorder receives every required party (once it has, it stays so until it stops).
+    recording: bool = False
     _interrupted_from: State | None = None
 
     @property
@@ -237,7 +242,9 @@ class SessionMachine:
         return []
 
     def recorder_started(self, now: float) -> list[StateChanged]:
-        """The recorder receives every required party: recording begins."""
+        """The recorder receives every required party: recording begins (or, after the hub
+        started again, may be resumed)."""
+        self.recording = True
         if self.state is State.ROOM_READY:
             return [self._move(Step.START_RECORDING, HUB, now)]
         return []
@@ -274,6 +281,25 @@ class SessionMachine:
         self.signatures.add(role)
         if self.signatures >= SIGNING_ROLES:
             return [self._move(Step.COMPLETE_SIGNING, HUB, now)]
+        return []
+
+    def restart(self, history: list[StateChanged], now: float) -> list[StateChanged]:
+        """The hub started again in the middle of this session, whose stored changes are
+        ``history``: the session is taken up where it was, and nothing done has to be done
+        again. A live session is interrupted ("hub restarted") until everyone is back and the
+        prosecutor resumes it; one that was closing is finished (only its file was left to
+        close); one interrupted before stays so, to resume where it was."""
+        self.history, self.recording = list(history), False  # a new recorder is to start
+        if not history:
+            return []
+        last = history[-1]
+        self.state = last.state
+        if last.state is State.INTERRUPTED:
+            self._interrupted_from = last.previous
+        elif last.state is State.CLOSING:
+            return [self._move(Step.FINISH, HUB, now, HUB_RESTARTED)]
+        elif last.state in LIVE_STATES:
+            return [self._move(Step.INTERRUPT, HUB, now, HUB_RESTARTED)]
         return []
 
     def recorder_stopped(self, now: float) -> list[StateChanged]:
@@ -328,6 +354,11 @@ class SessionMachine:
     def _resume(self, role: str, now: float) -> StateChanged:
         if self.state is not State.INTERRUPTED or self._interrupted_from is None:
             raise StepRefused("not_interrupted", "the session is not interrupted")
+        if not self.recording:
+            raise StepRefused(
+                "not_recording", "录像尚未收到各方画面，请稍候再继续 (the recording does not have "
+                "every party's picture yet: resume in a moment)",
+            )  # fmt: skip
         target = self._interrupted_from
         self._interrupted_from = None
         return self._record(State.INTERRUPTED, target, Step.RESUME, role, now, "")

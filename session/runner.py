@@ -119,7 +119,7 @@ async def serve_hub(data_dir: Path, host: str, port: int) -> None:
     if tls is None:
         log.warning("no TLS credentials in %s: signaling is not encrypted; run 'pleadesk hub "
                     "init' first", data_dir)  # fmt: skip
-    database, clock = data_dir / "hub.sqlite3", HubClock()
+    database, clock = data_dir / "hub.sqlite3", HubClock.kept_in(data_dir / "clock-epoch")
     hub = Hub(
         Store(database),
         data_dir / "recordings",

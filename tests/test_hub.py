@@ -329,3 +329,22 @@ async def test_a_session_closed_before_the_hub_restarted_takes_no_station_again(
             assert response.status == 410
     finally:
         await hub.close()
+
+
+def test_a_capture_time_far_from_the_hubs_clock_is_not_believed():
+    times: list[float] = []
+
+    class Recorder:
+        def push_video(self, role, image, t):
+            times.append(t)
+
+        def push_audio(self, role, samples, sample_rate, t):
+            pass
+
+    feed = RecorderFeed(lambda: 100.0, ("suspect",), lambda: None)
+    feed.attach(Recorder())
+    video = VideoFrame(64, 48, "yuv420p")
+    video.pts, video.time_base = 0, Fraction(1, 90000)
+    feed("suspect", "video", video, 99.6)  # a station's clock within the pipeline's delay
+    feed("suspect", "video", video, 40.0)  # one still on a clock from before a hub restart
+    assert times == [99.6, 100.0]

@@ -201,3 +201,70 @@ def test_the_room_is_not_ready_while_a_booked_guardian_is_missing():
     for role in ("suspect", "prosecutor", "lawyer"):
         assert machine.party_joined(role, 0.0) == []
     assert machine.state is State.SCHEDULED
+
+
+def restarted(machine: SessionMachine, recording: bool = True) -> tuple[SessionMachine, list]:
+    """A fresh machine (the hub started again) given ``machine``'s stored history and
+    signatures, with every party back (and, if ``recording``, in the new recording)."""
+    again = SessionMachine()
+    again.agreement_sha256, again.signatures = machine.agreement_sha256, set(machine.signatures)
+    effects = again.restart(list(machine.history), 50.0)
+    for role in ("suspect", "prosecutor", "lawyer"):
+        again.party_joined(role, 51.0)
+    if recording:
+        again.recorder_started(51.0)
+    return again, effects
+
+
+def test_after_a_hub_restart_a_live_session_is_interrupted_and_resumes_where_it_was():
+    machine = recording_session()
+    for step, role in LAWFUL_STEPS[:3]:
+        machine.request(step, role, 2.0)
+    again, effects = restarted(machine, recording=False)
+    assert [(c.previous, c.state, c.reason) for c in effects] == [
+        (State.HEARING, State.INTERRUPTED, "hub restarted")
+    ]
+    with pytest.raises(StepRefused) as refused:  # not before the new recording has everyone
+        again.request(Step.RESUME, "prosecutor", 52.0)
+    assert refused.value.code == "not_recording"
+    again.recorder_started(52.0)
+    again.request(Step.RESUME, "prosecutor", 52.0)
+    assert again.state is State.HEARING
+    assert again.states_passed == [*machine.states_passed, "interrupted", "hearing"]
+    with pytest.raises(StepRefused):  # nothing already done is done again
+        again.request(Step.NOTIFY_RIGHTS, "prosecutor", 53.0)
+
+
+def test_after_a_hub_restart_a_signature_given_before_still_counts():
+    machine = recording_session()
+    for step, role in LAWFUL_STEPS:
+        machine.request(step, role, 2.0)
+    machine.signature_received("suspect", 3.0, AGREEMENT)
+    again, _ = restarted(machine)
+    again.request(Step.RESUME, "prosecutor", 52.0)
+    assert again.state is State.SIGNING
+    again.signature_received("lawyer", 53.0, AGREEMENT)
+    assert again.state is State.SIGNED
+
+
+def test_after_a_hub_restart_an_interrupted_session_resumes_to_the_step_it_left():
+    machine = recording_session()
+    machine.request(Step.ANNOUNCE, "prosecutor", 2.0)
+    machine.party_left("lawyer", 3.0)
+    again, effects = restarted(machine)
+    assert effects == [] and again.state is State.INTERRUPTED
+    again.request(Step.RESUME, "prosecutor", 52.0)
+    assert again.state is State.ANNOUNCED
+
+
+def test_after_a_hub_restart_a_closing_session_is_finished_and_a_new_one_waits():
+    machine = recording_session()
+    for step, role in LAWFUL_STEPS[:3]:
+        machine.request(step, role, 2.0)
+    machine.request(Step.DECLINE_AGREEMENT, "prosecutor", 3.0)
+    machine.request(Step.CLOSE, "prosecutor", 4.0)
+    again, effects = restarted(machine)
+    assert [(c.state, c.step) for c in effects] == [(State.CLOSED, Step.FINISH)]
+    assert again.state is State.CLOSED
+    waiting = SessionMachine()
+    assert waiting.restart([], 50.0) == [] and waiting.state is State.SCHEDULED
