@@ -1,8 +1,9 @@
 """Clocks, injected everywhere time matters so tests can drive it.
 
-Session time is monotonic seconds since the hub started; :meth:`HubClock.wall` maps a session
-time to Unix time for the record and the picture, so a wall-clock jump (NTP, a manual change)
-never reorders what was recorded.
+Session time is monotonic seconds since the hub's epoch (its start, or its first start when
+the epoch is kept: :meth:`HubClock.kept_in`); :meth:`HubClock.wall` maps a session time to Unix
+time for the record and the picture, so a wall-clock jump (NTP, a manual change) never reorders
+what was recorded while the hub runs.
 """
 
 from __future__ import annotations
