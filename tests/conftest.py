@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 
 import pytest
-from livecall import ROLES, Heard
+from livecall import ROLES, Heard, hang_up
 
 # Widget tests read English source texts; tests of the Chinese interface install it themselves.
 os.environ.setdefault("PLEADESK_LANG", "en")
@@ -46,9 +45,4 @@ async def live_call(tmp_path, heard):
     try:
         yield hub, session_id, stations
     finally:
-        for station in stations.values():
-            await station.leave()
-        for task in tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, 10)
-        await hub.close()
+        await hang_up(hub, stations, tasks)

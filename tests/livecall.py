@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -65,3 +66,13 @@ def audit_events(hub: Hub, session_id: str) -> list[dict[str, Any]]:
     assert hub.audit is not None
     lines = hub.audit.path(session_id).read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
+
+
+async def hang_up(hub: Hub, stations: dict[str, Station], tasks: list[asyncio.Task]) -> None:
+    """Every station leaves (its task given 10 s to end), then the hub closes."""
+    for station in stations.values():
+        await station.leave()
+    for task in tasks:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 10)
+    await hub.close()

@@ -9,7 +9,7 @@ import contextlib
 import subprocess
 
 import pytest
-from livecall import ROLES, audit_events, until, walk_to_hearing
+from livecall import ROLES, audit_events, hang_up, until, walk_to_hearing
 
 from session.audit import AuditTrail
 from session.clock import HubClock
@@ -74,12 +74,7 @@ async def test_a_session_resumes_where_it_was_after_the_hub_restarts(tmp_path):
             await prosecutor.request_step(step)
         await prosecutor.wait_for_state(lambda s: s == "closed", 20)
     finally:
-        for station in stations.values():
-            await station.leave()
-        for task in tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, 10)
-        await hub.close()
+        await hang_up(hub, stations, tasks)
 
     states = ["scheduled"] + [c["state"] for c in hub.store.state_changes(session_id)]
     assert states == [
