@@ -102,21 +102,21 @@ def make_session_documents(
 ) -> SessionDocuments:
     """Make, sign, write and check the session's documents in ``out_dir``.
 
-        ``recordings``: the composite recording first, then any other files of the session.
-        ``timeline``: the state changes, each ``{state, step, role, at, reason}`` with ``at`` in
-        seconds since the epoch. ``signatures``: role → handwriting in the ``Signature`` wire
-        format, given on the agreement. ``parties``: the roles that took part. ``custody``: the
-        detention centre's 提押/还押 record of the session; without one the statement says no time
-        was registered (未登记), and its officer, when known, is the custody officer listed and
-        signing. ``notice_handwriting`` and ``statement_handwriting``: the suspect's handwriting
-        given on the rights notice and on the statement; without it that field stays for signing on
-        paper. ``agreement`` defaults to the demo case; ``presented`` is its PDF as the session
-    presented it (certified, see :func:`presented_agreement`), which the handwriting was given
-    on and the signatures are added to; ``participants`` and ``place`` default to
-        the demo's people and rooms. A lawyer without a certificate of their own signs through the
-        lawyer station's certificate.
-        Without ``tsa_url`` a local timestamp authority of the demo PKI stamps the signatures;
-        with it, ``tsa_roots`` are the roots its tokens are checked against.
+    ``recordings``: the composite recording first, then any other files of the session.
+    ``timeline``: the state changes, each ``{state, step, role, at, reason}`` with ``at`` in
+    seconds since the epoch. ``signatures``: role → handwriting in the ``Signature`` wire
+    format, given on the agreement. ``parties``: the roles that took part. ``custody``: the
+    detention centre's 提押/还押 record of the session; without one the statement says no time
+    was registered (未登记), and its officer, when known, is the custody officer listed and
+    signing. ``notice_handwriting`` and ``statement_handwriting``: the suspect's handwriting
+    given on the rights notice and on the statement; without it that field stays for signing
+    on paper. ``agreement`` defaults to the demo case; ``presented`` is its PDF as the session
+    presented it (certified, see :meth:`SessionSigner.presented`), which the handwriting was
+    given on and the signatures are added to. ``participants`` and ``place`` default to the
+    demo's people and rooms. A lawyer without a certificate of their own signs through the
+    lawyer station's certificate. Without ``tsa_url`` a local timestamp authority of the demo
+    PKI stamps the signatures; with it, ``tsa_roots`` are the roots its tokens are checked
+    against.
     """
     if not recordings:
         raise SessionDocumentsError("No recording file was given; the statement needs one.")
