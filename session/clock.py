@@ -26,8 +26,9 @@ class HubClock:
         # where it was (plus the time stopped), so stations' clocks and their capture times
         # stay right for a session taken up after a restart.
         self._monotonic = monotonic
-        self._wall_origin = wall() if epoch is None else epoch
-        self._origin = monotonic() - (wall() - self._wall_origin)
+        started = wall()
+        self._wall_origin = started if epoch is None else epoch
+        self._origin = monotonic() - (started - self._wall_origin)
 
     @classmethod
     def kept_in(cls, path: Path) -> HubClock:
@@ -37,7 +38,7 @@ class HubClock:
         return cls(epoch=float(path.read_text(encoding="utf-8")))
 
     def now(self) -> float:
-        """Seconds since the clock was made."""
+        """Seconds since the epoch (the clock's making, unless one was kept)."""
         return self._monotonic() - self._origin
 
     def wall(self, t: float | None = None) -> float:

@@ -139,8 +139,6 @@ class Hub:
         """The session's runtime, made on first use; raises :class:`_SessionClosed` for a
         session that is over, in memory or only in the store (it is never opened again)."""
         live = self._live.get(session_id)
-        if live is not None and live.machine.state is State.CLOSED:
-            raise _SessionClosed
         if live is None:
             record = await self._in_db(self.store.session, session_id)
             if record is None:
@@ -164,8 +162,8 @@ class Hub:
                 )
                 if changes:
                     await live.restore(changes, signed)
-            if live.machine.state is State.CLOSED:  # it was closing when the hub stopped
-                raise _SessionClosed
+        if live.machine.state is State.CLOSED:  # also one that was closing when the hub stopped
+            raise _SessionClosed
         return live
 
     # -- HTTP -------------------------------------------------------------------------------

@@ -89,6 +89,11 @@ class LiveSession:
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
+    def _agreement_path(self) -> Path:
+        """Where the agreement loaded is kept, beside the recording."""
+        return self._recordings_dir / f"{self.id}.agreement.pdf"
+
+    @property
     def recorder_peers(self) -> dict[str, RTCPeerConnection]:
         """The recorder's peer connections, by party."""
         return self._mesh.peers
@@ -111,9 +116,8 @@ class LiveSession:
                          c["at"], c["reason"])
             for c in changes
         ]  # fmt: skip
-        agreement = self._recordings_dir / f"{self.id}.agreement.pdf"
-        if agreement.is_file():
-            self.agreement = agreement.read_bytes()
+        if self._agreement_path.is_file():
+            self.agreement = self._agreement_path.read_bytes()
             self.machine.agreement_sha256 = hashlib.sha256(self.agreement).hexdigest()
         self.machine.signatures = set(signatures)
         effects = self.machine.restart(history, self._clock.now())
@@ -190,8 +194,8 @@ class LiveSession:
         sha256 = hashlib.sha256(pdf).hexdigest()
         self.machine.agreement_loaded(sha256, role)
         self.agreement = pdf
-        path = self._recordings_dir / f"{self.id}.agreement.pdf"
-        await asyncio.get_running_loop().run_in_executor(None, _write_whole, path, pdf)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, _write_whole, self._agreement_path, pdf)
         await self.log(role, "agreement_loaded", {"sha256": sha256, "bytes": len(pdf)})
         return sha256
 

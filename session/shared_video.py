@@ -123,21 +123,21 @@ class SharedVideoEncoder:
         if frame.format.name != "yuv420p":
             frame = frame.reformat(format="yuv420p")
         codec = self._codec
-        if codec is None or (codec.width, codec.height) != (frame.width, frame.height):
-            codec = self._codec = self._open(frame)
-            key = True
         pts, time_base = frame.pts, frame.time_base or Fraction(1, 90000)
+        if codec is None or (codec.width, codec.height) != (frame.width, frame.height):
+            codec = self._codec = self._open(frame, time_base)
+            key = True
         frame.pict_type = PictureType.I if key else PictureType.NONE
         packets = codec.encode(frame)
         for packet in packets:  # one per frame: lag-in-frames is 0
             packet.pts, packet.time_base = pts, time_base
         return packets
 
-    def _open(self, frame: VideoFrame) -> av.VideoCodecContext:
+    def _open(self, frame: VideoFrame, time_base: Fraction) -> av.VideoCodecContext:
         codec = av.CodecContext.create("libvpx", "w")
         codec.width, codec.height = frame.width, frame.height
         codec.pix_fmt = "yuv420p"
-        codec.time_base = frame.time_base or Fraction(1, 90000)
+        codec.time_base = time_base
         codec.bit_rate = self._bitrate
         codec.gop_size = 3000  # key frames when a receiver asks, not on a timer
         codec.qmin, codec.qmax = 2, 56
