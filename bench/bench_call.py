@@ -39,6 +39,7 @@ from typing import Any, cast
 import numpy as np
 from av.frame import Frame
 from av.video.frame import VideoFrame
+from proc_cpu import TICK, process_cpu, stat_cpu
 
 from recording.synthetic import read_timecode
 from session.clock import HubClock
@@ -53,7 +54,6 @@ from session.tls import HubCredentials, init_hub_credentials
 
 log = logging.getLogger("bench_call")
 
-TICK = os.sysconf("SC_CLK_TCK")
 #: Seconds a station has to leave the session once its figures are written.
 LEAVE_TIMEOUT = 10.0
 #: (time, CPU seconds by kind of thread) of one process, once a second.
@@ -90,16 +90,6 @@ class FrameLog:
 # -- CPU ---------------------------------------------------------------------------------------
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system, all threads) ``pid`` has used so far."""
-    return _stat_cpu(Path(f"/proc/{pid}/stat").read_text())
-
-
-def _stat_cpu(stat: str) -> float:
-    fields = stat.rsplit(")", 1)[1].split()  # the name in brackets may hold spaces
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15)
-
-
 def machine_busy() -> float:
     """CPU seconds all cores have spent busy (not idle or waiting for I/O) since boot."""
     first = Path("/proc/stat").read_text().splitlines()[0].split()
@@ -114,7 +104,7 @@ def thread_cpu() -> dict[str, float]:
     totals: dict[str, float] = defaultdict(float)
     for task in Path("/proc/self/task").iterdir():
         try:
-            used = _stat_cpu((task / "stat").read_text())
+            used = stat_cpu((task / "stat").read_text())
         except OSError:  # the thread ended meanwhile
             continue
         totals[_thread_kind(names.get(int(task.name)))] += used

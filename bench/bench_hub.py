@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from proc_cpu import process_cpu, stat_cpu
 
 from session import messages as m
 from session.machine import REQUIRED_ROLES, State, Step
@@ -479,12 +480,6 @@ def stations_process(plan: dict[str, Any]) -> None:
 # -- the parent: start, sample, report ------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds of process ``pid`` and all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def thread_times(pid: int) -> tuple[dict[str, float], float]:
     """CPU seconds of the threads of ``pid`` by name, and the seconds its threads were ready
     to run but waited for a core (taken by other processes)."""
@@ -492,13 +487,12 @@ def thread_times(pid: int) -> tuple[dict[str, float], float]:
     waited = 0.0
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            tail = (task / "stat").read_text().rsplit(")", 1)[1]
+            used = stat_cpu((task / "stat").read_text())
             waited += int((task / "schedstat").read_text().split()[1]) / 1e9
         except FileNotFoundError:  # the thread ended meanwhile
             continue
-        fields = tail.split()
         name = "event loop" if task.name == str(pid) else "other threads"  # the database's
-        cpu[name] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu[name] += used
     return cpu, waited
 
 
@@ -562,8 +556,8 @@ def start_hub(data_dir: Path, log: Path, wal: bool) -> tuple[subprocess.Popen[st
 def sample(hub: int, clients: list[int]) -> dict[str, Any]:
     """The processes' CPU seconds, the hub's per thread and its wait for a core, its memory."""
     threads, waited = thread_times(hub)
-    return {"hub": cpu_seconds(hub), "threads": threads, "waited": waited, "rss": rss_mib(hub),
-            "clients": [cpu_seconds(pid) for pid in clients],
+    return {"hub": process_cpu(hub), "threads": threads, "waited": waited, "rss": rss_mib(hub),
+            "clients": [process_cpu(pid) for pid in clients],
             "clients_waited": [thread_times(pid)[1] for pid in clients]}  # fmt: skip
 
 
