@@ -6,8 +6,9 @@ Pictures are handed over as I420, as WebRTC decoders deliver them.
 
 Prints, by CPU time (which ignores other load on a shared machine) and by wall time:
 - the composite alone (what must run at >= 2x real time on one core);
-- the composite plus each party's own file, all on one thread (the cost of the party files);
-  in a live recorder the party files run on a thread of their own, on the other core.
+- the composite plus each party's own file, all on one thread (the cost of the party files:
+  the pictures arrive compressed and are written as they came, so mostly the sound's AAC);
+  in a live recorder the party files run on a thread of their own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from recording.recorder import CompositeRecorder
 from recording.synthetic import SyntheticVideoTrack
+from recording.vp8 import PictureEncoder
 from session.clock import FakeClock
 
 ROLES = ("suspect", "prosecutor", "lawyer")
@@ -39,7 +41,19 @@ def camera_frames(role: str, noise: float, count: int = 50) -> list[np.ndarray]:
     return frames
 
 
-def run(seconds: float, frames: dict[str, list[np.ndarray]], party_files: bool) -> str:
+def compressed(frames: list[np.ndarray]) -> list[bytes]:
+    """The pictures compressed as a station sends them; the first is a key frame, so the
+    list can be sent over and over."""
+    encoder = PictureEncoder()
+    return [encoder.encode(frame) for frame in frames]
+
+
+def run(
+    seconds: float,
+    frames: dict[str, list[np.ndarray]],
+    sent: dict[str, list[bytes]],
+    party_files: bool,
+) -> str:
     """Record ``seconds`` as fast as possible; returns a line of figures."""
     chunk = (np.random.default_rng(0).standard_normal(960) * 300).astype(np.int16)
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,6 +70,7 @@ def run(seconds: float, frames: dict[str, list[np.ndarray]], party_files: bool) 
             for role in ROLES:
                 if step % 2 == 0:  # a fresh array per picture, as decoded video arrives
                     recorder.push_video(role, frames[role][(step // 2) % 50].copy(), t)
+                    recorder.push_encoded(role, sent[role][(step // 2) % 50], t)
                 recorder.push_audio(role, chunk, 48_000, t)
             clock.advance(0.02)
             recorder.run_until(clock())
@@ -76,8 +91,9 @@ def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 12.0
     noise = float(sys.argv[2]) if len(sys.argv) > 2 else 1.5
     frames = {role: camera_frames(role, noise) for role in ROLES}
-    print(run(seconds, frames, party_files=False))
-    print(run(seconds, frames, party_files=True))
+    sent = {role: compressed(frames[role]) for role in ROLES}
+    print(run(seconds, frames, sent, party_files=False))
+    print(run(seconds, frames, sent, party_files=True))
 
 
 if __name__ == "__main__":

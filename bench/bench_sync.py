@@ -52,7 +52,7 @@ def fake_clock_run(
         out, roles=ROLES, clock=clock, wall_epoch=time.time() - start, label_font=None,
         threaded=False, fps=fps, size=size, party_files=party_files,
     )  # fmt: skip
-    rig = ClapperRig(recorder, ROLES, TIMINGS, start=start)
+    rig = ClapperRig(recorder, ROLES, TIMINGS, start=start, compressed=party_files)
     recorder.start()
     cpu = time.process_time()
     rig.run(clock, clock.advance, start + seconds, after_step=recorder.run_until)

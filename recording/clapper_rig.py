@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -21,12 +21,15 @@ import numpy as np
 from recording import clapper
 from recording.sample_clock import SampleClock
 from recording.synthetic import SyntheticVideoTrack
+from recording.vp8 import PictureEncoder
 
 
 class Sink(Protocol):
     """What the rig feeds (a :class:`~recording.recorder.CompositeRecorder`)."""
 
     def push_video(self, role: str, image: np.ndarray, t: float) -> None: ...
+
+    def push_encoded(self, role: str, data: bytes, t: float) -> None: ...
 
     def push_audio(self, role: str, samples: np.ndarray, sample_rate: int, t: float) -> None: ...
 
@@ -53,12 +56,17 @@ class _Party:
         self.next_frame = int(np.ceil(start * fps - timing.camera_phase))
         self.next_sample = 0
         self.sample_clock = SampleClock(48_000)
-        self.pending: list[tuple[float, str, np.ndarray, float]] = []  # (due, kind, data, t)
+        self.pending: list[tuple[float, str, Any, float]] = []  # (due, kind, data, t)
         self.rng = np.random.default_rng(index + 11)
+        self.encoder = PictureEncoder()
 
 
 class ClapperRig:
-    """Parties ``roles`` feeding ``sink``; call :meth:`step` as the fake clock advances."""
+    """Parties ``roles`` feeding ``sink``; call :meth:`step` as the fake clock advances.
+
+    With ``compressed`` each picture is also handed over compressed, as a station sends it
+    (for the party files).
+    """
 
     def __init__(
         self,
@@ -71,8 +79,10 @@ class ClapperRig:
         size: tuple[int, int] = (640, 480),
         block: int = 960,
         rate: int = 48_000,
+        compressed: bool = True,
     ) -> None:
         self._sink, self._fps, self._block, self._rate = sink, fps, block, rate
+        self._compressed = compressed
         self._start = start
         timings = timings or {}
         self._parties = [
@@ -101,6 +111,8 @@ class ClapperRig:
             for _, kind, data, t in due:
                 if kind == "video":
                     self._sink.push_video(party.role, data, t)
+                elif kind == "compressed":
+                    self._sink.push_encoded(party.role, data, t)
                 else:
                     self._sink.push_audio(party.role, data, self._rate, t)
 
@@ -133,9 +145,10 @@ class ClapperRig:
             else:
                 dark = self._dark[party.role]
                 picture = dark[party.next_frame % len(dark)]
-            party.pending.append(
-                (captured + timing.delay, "video", picture, captured + timing.video_shift)
-            )
+            due, t = captured + timing.delay, captured + timing.video_shift
+            party.pending.append((due, "video", picture, t))
+            if self._compressed:
+                party.pending.append((due, "compressed", party.encoder.encode(picture), t))
 
     def _capture_audio(self, party: _Party, now: float) -> None:
         timing = party.timing

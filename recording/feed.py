@@ -31,6 +31,8 @@ class Recorder(Protocol):
 
     def push_video(self, role: str, image: np.ndarray, t: float) -> None: ...
 
+    def push_encoded(self, role: str, data: bytes, t: float) -> None: ...
+
     def push_audio(self, role: str, samples: np.ndarray, sample_rate: int, t: float) -> None: ...
 
 
@@ -73,10 +75,7 @@ class RecorderFeed:
         recorder = self._recorder
         if recorder is None or frame.pts is None or frame.time_base is None:
             return
-        if captured is not None and abs(captured - self._clock()) <= BELIEVE_CAPTURE_WITHIN:
-            t = captured
-        else:
-            t = self._timestamp(role, kind, float(frame.pts * frame.time_base))
+        t = self._capture_time(role, kind, float(frame.pts * frame.time_base), captured)
         if isinstance(frame, VideoFrame):
             # Decoders give yuv420p: handed over as it is, with no colour conversion here.
             picture = frame.to_ndarray() if frame.format.name == "yuv420p" else None
@@ -93,6 +92,21 @@ class RecorderFeed:
             if channels == 1:
                 samples = samples[:, 0]
             recorder.push_audio(role, samples, frame.sample_rate, t)
+
+    def compressed(self, role: str, data: bytes, media_time: float, captured: float | None) -> None:
+        """Hand over ``role``'s picture as it arrived compressed, ``media_time`` seconds into its
+        stream (the same picture's decoded frame has the same time, and gets the same stamp)."""
+        recorder = self._recorder
+        if recorder is not None:
+            t = self._capture_time(role, "video", media_time, captured)
+            recorder.push_encoded(role, data, t)
+
+    def _capture_time(
+        self, role: str, kind: str, media_time: float, captured: float | None
+    ) -> float:
+        if captured is not None and abs(captured - self._clock()) <= BELIEVE_CAPTURE_WITHIN:
+            return captured
+        return self._timestamp(role, kind, media_time)
 
     def _timestamp(self, role: str, kind: str, media_time: float) -> float:
         now = self._clock()

@@ -36,6 +36,19 @@ class Picture:
 
 
 @dataclass(frozen=True)
+class EncodedPicture:
+    """One party's picture as it arrived compressed (a VP8 frame), taken at session time ``t``.
+
+    ``after_loss``: pictures before this one were dropped (the party's buffer was full), so
+    the pictures that follow it cannot be decoded until the next key frame.
+    """
+
+    t: float
+    data: bytes
+    after_loss: bool = False
+
+
+@dataclass(frozen=True)
 class AudioChunk:
     """A chunk of one party's audio (int16, mono or interleaved); ``t``: its first sample."""
 
@@ -59,21 +72,11 @@ class Marker:
     role: str = ""
 
 
-@dataclass(frozen=True)
-class FrameInputs:
-    """What one output frame shows of each party.
-
-    ``shown`` maps each role to its picture (None: nothing current); ``taken`` lists, per
-    role, every picture that left the buffers for this frame, in arrival order.
-    """
-
-    shown: dict[str, Picture | None]
-    taken: dict[str, list[Picture]]
-
-
 @dataclass
 class _Party:
     queue: deque[Picture]
+    encoded: deque[EncodedPicture]
+    encoded_lost: bool = False
     shown: Picture | None = None
     dropped: int = 0
     video_until: float | None = None
@@ -88,9 +91,12 @@ def _describe(value: object) -> str:
 class MediaInbox:
     """Bounded, thread-safe buffers of every party's pictures, audio and markers."""
 
-    def __init__(self, roles: Sequence[str], *, pictures: int, audio_chunks: int = 2000) -> None:
+    def __init__(
+        self, roles: Sequence[str], *, pictures: int, encoded: int = 300, audio_chunks: int = 2000
+    ) -> None:
         self._lock = threading.Lock()
-        self._parties = {role: _Party(deque(maxlen=pictures)) for role in roles}
+        self._parties = {role: _Party(deque(maxlen=pictures), deque()) for role in roles}
+        self._encoded_room = encoded
         self._audio: deque[AudioChunk] = deque(maxlen=audio_chunks)
         self._markers: list[Marker] = []
         self._dropped_audio = 0
@@ -123,6 +129,25 @@ class MediaInbox:
             party.queue.append(Picture(t, image))
             party.video_until = t if party.video_until is None else max(party.video_until, t)
             party.arrived = arrived
+
+    def put_encoded(self, role: str, data: bytes, t: float) -> None:
+        """Queue ``role``'s compressed picture taken at ``t``, in the order it arrived.
+
+        A compressed picture depends on those before it, so when the buffer is full all that
+        is waiting is dropped (and counted), and the next picture says so (``after_loss``).
+        """
+        party = self._party(role)
+        if not isinstance(data, bytes):
+            raise RecordingInputError(f"a compressed picture must be bytes, got {_describe(data)}")
+        with self._lock:
+            if not self._open:
+                return
+            if len(party.encoded) >= self._encoded_room:
+                party.dropped += len(party.encoded)
+                party.encoded.clear()
+                party.encoded_lost = True
+            party.encoded.append(EncodedPicture(float(t), data, party.encoded_lost))
+            party.encoded_lost = False
 
     def put_audio(
         self, role: str, samples: np.ndarray, sample_rate: int, t: float, arrived: float
@@ -184,26 +209,22 @@ class MediaInbox:
         return (min(video) if video else None, min(audio) if audio else None)
 
     def frame_at(
-        self, at: float, stale_after: float, *, keep_taken: bool, ahead: float = 0.0
-    ) -> FrameInputs:
+        self, at: float, stale_after: float, ahead: float = 0.0
+    ) -> dict[str, Picture | None]:
         """Each party's picture taken nearest to ``at``, among those up to ``at + ahead``.
 
         With ``ahead`` half a frame period, a picture lands in the output frame nearest to its
         capture time (at most half a frame early or late) rather than always up to a frame
         late. A picture before the one shown last time is never chosen. A party with no such
         picture, or whose picture is older than ``stale_after`` seconds, maps to None.
-        Pictures up to ``at + ahead`` leave the buffers (listed in ``taken`` if
-        ``keep_taken``).
+        Pictures up to ``at + ahead`` leave the buffers.
         """
-        taken: dict[str, list[Picture]] = {}
         limit = at + ahead + _EPS
         with self._lock:
-            for role, party in self._parties.items():
+            for party in self._parties.values():
                 queue = party.queue
-                popped: list[Picture] = []
                 while queue and queue[0].t <= limit:
                     picture = queue.popleft()
-                    popped.append(picture)
                     before = party.shown
                     # The picture nearest the frame's instant (the later one on a tie); one
                     # older than the picture shown came late: never go back in time.
@@ -211,19 +232,34 @@ class MediaInbox:
                         picture.t >= before.t and abs(picture.t - at) <= abs(before.t - at) + _EPS
                     ):
                         party.shown = picture
-                if keep_taken:
-                    taken[role] = popped
         shown: dict[str, Picture | None] = {}
         for role, party in self._parties.items():
             current = party.shown
             fresh = current is not None and at - current.t <= stale_after + _EPS
             shown[role] = current if fresh else None
-        return FrameInputs(shown, taken)
+        return shown
 
     def pictures_at(self, at: float, stale_after: float) -> dict[str, np.ndarray | None]:
         """The images of :meth:`frame_at` (for callers that need no more)."""
-        inputs = self.frame_at(at, stale_after, keep_taken=False)
-        return {role: p.image if p is not None else None for role, p in inputs.shown.items()}
+        shown = self.frame_at(at, stale_after)
+        return {role: p.image if p is not None else None for role, p in shown.items()}
+
+    def take_encoded(self, until: float) -> dict[str, list[EncodedPicture]]:
+        """Each party's compressed pictures taken up to ``until``, in the order they arrived.
+
+        A picture stamped later than ``until`` holds back those that arrived after it, so the
+        order a decoder needs is kept whatever their stamps.
+        """
+        taken: dict[str, list[EncodedPicture]] = {}
+        limit = until + _EPS
+        with self._lock:
+            for role, party in self._parties.items():
+                queue = party.encoded
+                if queue and queue[0].t <= limit:
+                    popped = taken[role] = []
+                    while queue and queue[0].t <= limit:
+                        popped.append(queue.popleft())
+        return taken
 
     def take_audio(self) -> list[AudioChunk]:
         """All queued audio chunks, oldest first; the buffer is emptied."""
@@ -239,7 +275,8 @@ class MediaInbox:
         return markers
 
     def dropped(self) -> tuple[int, int]:
-        """(pictures, audio chunks) dropped so far because a buffer was full."""
+        """(pictures, compressed or not, and audio chunks) dropped so far because a buffer was
+        full."""
         with self._lock:
             return sum(p.dropped for p in self._parties.values()), self._dropped_audio
 

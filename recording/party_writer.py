@@ -1,15 +1,18 @@
 """Each party's own picture and sound, as received, in a file of its own.
 
-The recorder receives decoded pictures (aiortc decodes to give them to the composite), so the
-party files cannot be remuxed from the network's packets without reaching into aiortc's
-receiver. They are encoded again, cheaply: libx264 ``ultrafast`` at the party's 640x480, which
-costs about 1.5 ms per picture on one core (measured in ``bench/bench_recorder.py``), and AAC.
+The picture is written as it arrived: the VP8 frames the party's station compressed, copied
+into the file without being decoded or compressed again, so the file holds the very bytes the
+party sent, at no cost in processor time. A compressed picture can only be decoded after a key
+frame: a file begins at the party's first key frame taken at or after the file's zero, and
+so does what follows a loss (a full buffer); until then the pictures are left out and the
+party is asked for a key frame (at most once a second).
 
 Pictures keep their own capture times (variable frame rate, millisecond timestamps), so the
-file shows exactly what arrived and when; a picture that arrives out of order is skipped.
-Sound is laid on the file's timeline by its capture time, with silence where none came (the
-recorder's mixer does that and hands each party's share over). The party files are written on
-a thread of their own (:class:`PartyFiles`), beside the composite's encoder.
+file shows exactly what arrived and when; pictures stay in the order they arrived, which is
+the order they must be decoded in. Sound is laid on the file's timeline by its capture time,
+with silence where none came (the recorder's mixer does that and hands each party's share
+over), and encoded as AAC. The party files are written on a thread of their own
+(:class:`PartyFiles`), beside the composite's encoder.
 """
 
 from __future__ import annotations
@@ -17,28 +20,32 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
 
-from recording import yuv
-from recording.inbox import Picture
-from recording.muxer import CLUSTER_MS, MatroskaFile, audio_frame, open_matroska, video_frame
+from recording import vp8
+from recording.inbox import EncodedPicture
+from recording.muxer import CLUSTER_MS, MatroskaFile, audio_frame, open_matroska
 
 log = logging.getLogger(__name__)
 
+#: The picture size a party file states until the party's key frames say otherwise.
 PARTY_SIZE = (640, 480)
+#: Seconds of a party's pictures between two requests for a key frame.
+ASK_EVERY = 1.0
 _MS = Fraction(1, 1000)
 
 
 class PartyWriter(MatroskaFile):
-    """Writes one party's pictures and sound into ``path`` (Matroska, H.264 + AAC).
+    """Writes one party's pictures and sound into ``path`` (Matroska, VP8 as sent + AAC).
 
-    ``start`` is the session time of the file's zero. Not thread-safe: the recorder's writer
-    thread owns it.
+    ``start`` is the session time of the file's zero; ``size`` the picture size the file
+    states. Not thread-safe: the recorder's writer thread owns it.
     """
 
     def __init__(
@@ -56,48 +63,49 @@ class PartyWriter(MatroskaFile):
         interleave = {"max_interleave_delta": str(cluster_ms * 1000)}
         super().__init__(path, open_matroska(path, cluster_ms, metadata, interleave))
         self.role, self.start = role, start
-        self._rate, self._size = audio_rate, size
-        video = self._container.add_stream(
-            "libx264",
-            rate=25,
-            # One thread: these encoders run beside the composite's, which has the threads.
-            options={"preset": "ultrafast", "tune": "zerolatency", "crf": "23", "threads": "1"},
-        )
+        self._rate = audio_rate
+        video = self._container.add_stream("vp8", rate=25)
         video.width, video.height = size
-        video.pix_fmt = "yuv420p"
-        video.codec_context.time_base = _MS
+        video.time_base = _MS
         audio = self._container.add_stream(
             "aac", rate=audio_rate, layout="mono", options={"aac_coder": "fast"}
         )
         audio.codec_context.bit_rate = 64_000
         self._video, self._audio = video, audio
         self._last_pts = -1
+        self._waiting = True  # for a key frame
         self.pictures = 0
 
-    def add_picture(self, picture: Picture) -> None:
-        """Encode one received picture at its capture time (skipped if out of order)."""
-        pts = round((picture.t - self.start) * 1000)
-        if pts <= self._last_pts or pts < 0:
-            return
+    def add_encoded(self, picture: EncodedPicture) -> bool:
+        """Write one compressed picture at its capture time (or just after the one before).
+
+        Returns False if it was left out: the file waits for a key frame. A picture taken
+        before the file's zero belongs to no time in it, and is left out too.
+        """
+        if picture.after_loss or picture.t < self.start:
+            self._waiting = True
+            if picture.t < self.start:
+                return False
+        if self._waiting and not vp8.is_keyframe(picture.data):
+            return False
+        self._waiting = False
+        pts = max(round((picture.t - self.start) * 1000), self._last_pts + 1)
         self._last_pts = pts
-        frame = video_frame(self._fit(picture.image))
-        frame.pts, frame.time_base = pts, _MS
-        self._mux(self._video.encode(frame))
+        packet = av.Packet(picture.data)
+        packet.stream = self._video
+        packet.pts = packet.dts = pts
+        packet.time_base = _MS
+        packet.is_keyframe = vp8.is_keyframe(picture.data)
+        self._container.mux(packet)
         self.pictures += 1
+        return True
 
     def write_audio(self, samples: np.ndarray, start: int) -> None:
         """Encode the party's mono int16 ``samples``; the first is sample ``start`` of the file."""
         self._mux(self._audio.encode(audio_frame(samples, self._rate, start)))
 
-    def _fit(self, image: np.ndarray) -> np.ndarray:
-        w, h = self._size
-        if yuv.is_i420(image) and image.shape == (h * 3 // 2, w):
-            return image
-        canvas = np.full((h * 3 // 2, w), 128, np.uint8)
-        canvas[:h] = 16  # black in limited range
-        planes = yuv.fit(image, w, h)
-        yuv.paste(yuv.planes_of(canvas), planes, (w - planes.width) // 2, (h - planes.height) // 2)
-        return canvas
+    def _drain(self) -> None:
+        self._mux(self._audio.encode(None))  # the pictures were never encoded here
 
 
 class PartyFiles:
@@ -109,9 +117,17 @@ class PartyFiles:
     the files and is raised by :meth:`check` and :meth:`close`.
     """
 
-    def __init__(self, writers: Mapping[str, PartyWriter], *, threaded: bool) -> None:
+    def __init__(
+        self,
+        writers: Mapping[str, PartyWriter],
+        *,
+        threaded: bool,
+        ask_keyframe: Callable[[str], None] | None = None,
+    ) -> None:
         self.writers = dict(writers)
         self.error: Exception | None = None
+        self._ask_keyframe = ask_keyframe
+        self._asked: dict[str, float] = {}
         self._queue: queue.Queue[tuple[str, Any, Any] | None] = queue.Queue(maxsize=256)
         self._thread: threading.Thread | None = None
         if threaded and self.writers:
@@ -121,8 +137,8 @@ class PartyFiles:
             )
             self._thread.start()
 
-    def add_pictures(self, role: str, pictures: Sequence[Picture]) -> None:
-        """Queue ``role``'s newly arrived pictures."""
+    def add_encoded(self, role: str, pictures: Sequence[EncodedPicture]) -> None:
+        """Queue ``role``'s newly arrived compressed pictures."""
         if pictures and role in self.writers:
             self._submit(("video", role, list(pictures)))
 
@@ -178,9 +194,21 @@ class PartyFiles:
         if kind == "video":
             writer = self.writers[first]
             for picture in second:
-                writer.add_picture(picture)
+                if not writer.add_encoded(picture):
+                    self._ask(first, picture.t)
         else:
             start, count = second
             for role, writer in self.writers.items():
                 own = first.get(role)
                 writer.write_audio(own if own is not None else np.zeros(count, np.int16), start)
+
+    def _ask(self, role: str, t: float) -> None:
+        """Ask ``role`` for a key frame, unless asked within ``ASK_EVERY`` of its picture ``t``."""
+        asked = self._asked.get(role)
+        if self._ask_keyframe is None or (asked is not None and 0 <= t - asked < ASK_EVERY):
+            return
+        self._asked[role] = t
+        try:
+            self._ask_keyframe(role)
+        except Exception:
+            log.exception("asking %s for a key frame failed", role)

@@ -21,9 +21,10 @@ from arrival order, so audio and video stay in step however the network delivere
 
 The recording is a series of segment files (:mod:`recording.segments`), each a complete
 Matroska file with its chapters; beside them each party's own file
-(:mod:`recording.party_writer`) and the journal (:mod:`recording.journal`), which keeps
-segments, chapters and gaps crash-safe. A recorder started again for the same recording
-continues in a new segment and records the gap.
+(:mod:`recording.party_writer`: its pictures as they arrived compressed, and its sound) and
+the journal (:mod:`recording.journal`), which keeps segments, chapters and gaps crash-safe.
+A recorder started again for the same recording continues in a new segment and records the
+gap.
 
 Failures of the writer (a full disk, an encoder error) are recorded, the files are closed, and
 :meth:`CompositeRecorder.stop` raises them as :class:`RecordingError`.
@@ -41,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recording import vp8
 from recording.compositor import MIN_SIZE, Compositor
 from recording.inbox import Marker, MediaInbox, RecordingInputError
 from recording.journal import Chapter, Gap, Journal, journal_path, read_journal
@@ -105,7 +107,9 @@ class CompositeRecorder:
     ``label_font`` is a CJK TrueType font for the Chinese captions (None: ASCII captions).
     ``path`` names the recording: its first segment, unless that exists already (a restart),
     in which case the next free segment name is used. ``party_files`` also writes each party's
-    own file. ``on_gap`` is called on the writer thread with every gap opened or closed.
+    own file, from the compressed pictures handed over with :meth:`push_encoded`; such a file
+    begins at a key frame, and ``ask_keyframe(role)`` (called on a writer thread) asks the
+    party for one. ``on_gap`` is called on the writer thread with every gap opened or closed.
     With ``threaded=False`` no thread is started and the caller drives the writer with
     :meth:`run_until` (tests).
     """
@@ -131,6 +135,7 @@ class CompositeRecorder:
         on_gap: Callable[[Gap], None] | None = None,
         cluster_ms: int = CLUSTER_MS,
         preset: str = "veryfast",
+        ask_keyframe: Callable[[str], None] | None = None,
     ) -> None:
         if size[0] < MIN_SIZE[0] or size[1] < MIN_SIZE[1]:
             raise ValueError(f"the recording must be at least 704x576, got {size[0]}x{size[1]}")
@@ -152,6 +157,9 @@ class CompositeRecorder:
         # Room for a few seconds of pictures: when the machine is busy the writer falls behind
         # the clock for a while, and the pictures it has not reached yet must still be there.
         self._inbox = MediaInbox(roles, pictures=max(8, math.ceil((latency + 3.0) * 30)))
+        self._party_files = party_files
+        #: Each party's picture size, from its latest key frame: the size its next file says.
+        self._party_sizes: dict[str, tuple[int, int]] = {}
         self._presence = Presence(
             roles, wall_epoch, self._gap_changed, chinese=label_font is not None
         )
@@ -161,7 +169,7 @@ class CompositeRecorder:
             self.path, self._journal, wall_epoch, roles=self._roles,
             layout=self._compositor.layout, size=size, fps=fps, audio_rate=audio_rate,
             cluster_ms=cluster_ms, preset=preset, party_files=party_files,
-            policy=segment_policy or SegmentPolicy(), threaded=threaded,
+            policy=segment_policy or SegmentPolicy(), threaded=threaded, ask_keyframe=ask_keyframe,
         )  # fmt: skip
         self._lock = threading.Lock()
         self._case_number = case_number
@@ -244,6 +252,15 @@ class CompositeRecorder:
         Ignored once the recording has stopped or failed.
         """
         self._inbox.put_video(role, image, t, self._clock())
+
+    def push_encoded(self, role: str, data: bytes, t: float) -> None:
+        """Hand over ``role``'s picture captured at session time ``t`` as it arrived: one
+        compressed VP8 frame, for the party's own file. Every frame, in the order received.
+
+        Never blocks. Ignored without party files, and once the recording has stopped.
+        """
+        if self._party_files:
+            self._inbox.put_encoded(role, data, t)
 
     def push_audio(self, role: str, samples: np.ndarray, sample_rate: int, t: float) -> None:
         """Hand over ``role``'s audio: int16, mono ``(N,)`` or interleaved stereo ``(N, 2)``.
@@ -333,6 +350,7 @@ class CompositeRecorder:
 
     def _finish(self) -> None:
         self._advance(self._stop_time, final=True)
+        self._write_encoded(math.inf)
         self._close_segment(self._timeline.frame_time(self._timeline.frames))
         self._journal.write("stopped", wall=self._wall_epoch + self._stop_time)
 
@@ -399,28 +417,38 @@ class CompositeRecorder:
         assert segment is not None
         timeline = self._timeline
         at = timeline.frame_time(timeline.frames)
-        inputs = self._inbox.frame_at(
-            at, self._stale_after, keep_taken=segment.has_parties, ahead=self._ahead
-        )
+        shown = self._inbox.frame_at(at, self._stale_after, ahead=self._ahead)
         with self._lock:
-            cards = self._presence.update(at, inputs.shown)
+            cards = self._presence.update(at, shown)
             step = next((c.title for c in reversed(self._chapters) if c.t <= at + _EPS), "")
         origin = self.session_start if self._elapsed_origin is None else self._elapsed_origin
         caption = "  ".join(part for part in (self._case_number, step) if part)
         pictures = {
             role: p.image if p is not None and role not in cards else None
-            for role, p in inputs.shown.items()
+            for role, p in shown.items()
         }
         canvas = self._compositor.compose(
             pictures, at - origin, self._wall_epoch + at, caption=caption, cards=cards
         )
-        segment.write_video(canvas, timeline.frames, inputs.taken)
+        segment.write_video(canvas, timeline.frames)
+        self._write_encoded(at + self._ahead)
         timeline.wrote_video()
         # At each whole second: if the segment will be full by the next whole second, end it
         # there (not here: the sound may already be a little past this one).
         deciding = timeline.at_whole_second() and timeline.roll_at is None
         if deciding and segment.full(timeline.frame_time(timeline.frames + self._fps)):
             timeline.roll_at = timeline.frames + self._fps
+
+    def _write_encoded(self, until: float) -> None:
+        """Hand the compressed pictures taken up to ``until`` to the current party files."""
+        segment = self._segments.current
+        assert segment is not None
+        for role, pictures in self._inbox.take_encoded(until).items():
+            for picture in pictures:
+                size = vp8.keyframe_size(picture.data)
+                if size is not None:
+                    self._party_sizes[role] = size
+            segment.write_encoded(role, pictures)
 
     def _emit_audio(self, count: int) -> None:
         segment = self._segments.current
@@ -464,6 +492,7 @@ class CompositeRecorder:
             self._segments.open(
                 index, first_frame=first_frame, first_sample=timeline.sample_of_frame(first_frame),
                 start=timeline.frame_time(first_frame), case_number=self._case_number,
+                party_sizes=self._party_sizes,
             )  # fmt: skip
         except FileExistsError as exc:
             raise RecordingError(

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,10 @@ import numpy as np
 
 from recording.clapper import party_index
 from recording.compositor import Layout
-from recording.inbox import Picture
+from recording.inbox import EncodedPicture
 from recording.journal import Chapter, Journal
 from recording.muxer import MatroskaMuxer
-from recording.party_writer import PartyFiles, PartyWriter
+from recording.party_writer import PARTY_SIZE, PartyFiles, PartyWriter
 from recording.segments import SegmentPolicy, party_path, segment_path
 
 log = logging.getLogger(__name__)
@@ -72,11 +72,6 @@ class SegmentWriter:
         """The party files of this segment."""
         return tuple(writer.path for writer in self._parties.writers.values())
 
-    @property
-    def has_parties(self) -> bool:
-        """Whether party files are written."""
-        return bool(self._parties.writers)
-
     @classmethod
     def create(
         cls,
@@ -96,10 +91,15 @@ class SegmentWriter:
         cluster_ms: int,
         preset: str,
         party_files: bool,
+        party_sizes: Mapping[str, tuple[int, int]],
         policy: SegmentPolicy,
         threaded: bool,
+        ask_keyframe: Callable[[str], None] | None,
     ) -> SegmentWriter:
-        """Create segment ``index`` of the recording ``base`` (files must not exist yet)."""
+        """Create segment ``index`` of the recording ``base`` (files must not exist yet).
+
+        ``party_sizes`` are the parties' picture sizes as far as known (their files say so).
+        """
         path = segment_path(base, index)
         paths = [path, *(party_path(path, role) for role in roles if party_files)]
         created: list[Path] = []
@@ -130,7 +130,7 @@ class SegmentWriter:
             for role in roles if party_files else ():
                 parties[role] = PartyWriter(
                     party_path(path, role), role, start=start, audio_rate=audio_rate,
-                    cluster_ms=cluster_ms,
+                    size=party_sizes.get(role, PARTY_SIZE), cluster_ms=cluster_ms,
                     metadata={
                         **common, "PLEADESK_KIND": "party", "PLEADESK_ROLE": role,
                         "PLEADESK_CLAPPER": json.dumps({role: clapper[role]}),
@@ -144,21 +144,20 @@ class SegmentWriter:
             for p in created:  # the empty files made above, so the names can be used again
                 p.unlink(missing_ok=True)
             raise
-        files = PartyFiles(parties, threaded=threaded)
+        files = PartyFiles(parties, threaded=threaded, ask_keyframe=ask_keyframe)
         return cls(
             index, path, muxer, files, first_frame=first_frame, first_sample=first_sample,
             start=start, policy=policy,
         )  # fmt: skip
 
-    def write_video(
-        self, canvas: np.ndarray, frame: int, taken: Mapping[str, Sequence[Picture]]
-    ) -> None:
-        """Encode composite frame ``frame`` (counted from the recording's first) and hand each
-        party's newly arrived pictures to its file."""
+    def write_video(self, canvas: np.ndarray, frame: int) -> None:
+        """Encode composite frame ``frame`` (counted from the recording's first)."""
         self._parties.check()
         self._muxer.write_video(canvas, frame - self._first_frame)
-        for role, pictures in taken.items():
-            self._parties.add_pictures(role, pictures)
+
+    def write_encoded(self, role: str, pictures: Sequence[EncodedPicture]) -> None:
+        """Hand ``role``'s compressed pictures, as they arrived, to its file."""
+        self._parties.add_encoded(role, pictures)
 
     def write_audio(self, mix: np.ndarray, parts: Mapping[str, np.ndarray], sample: int) -> None:
         """Encode the mix and each party's own sound; ``sample`` counts from the recording's
@@ -208,13 +207,21 @@ class SegmentSeries:
             return [*self._done, *([self.current] if self.current is not None else [])]
 
     def open(
-        self, index: int, *, first_frame: int, first_sample: int, start: float, case_number: str
+        self,
+        index: int,
+        *,
+        first_frame: int,
+        first_sample: int,
+        start: float,
+        case_number: str,
+        party_sizes: Mapping[str, tuple[int, int]],
     ) -> SegmentWriter:
         """Create segment ``index`` (files must not exist yet) and make it current."""
         wall_start = self._wall_epoch + start
         segment = SegmentWriter.create(
             self._base, index, first_frame=first_frame, first_sample=first_sample, start=start,
-            wall_start=wall_start, case_number=case_number, **self._settings,
+            wall_start=wall_start, case_number=case_number, party_sizes=party_sizes,
+            **self._settings,
         )  # fmt: skip
         self._journal.write(
             "segment", index=index, path=str(segment.path), start=start, wall_start=wall_start

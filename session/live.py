@@ -79,7 +79,7 @@ class LiveSession:
         self._feed = RecorderFeed(clock.now, self.machine.required_roles, self._recorder_receiving)
         self._mesh = MediaMesh(
             m.RECORDER, [], self._signal_from_recorder, self._feed,
-            on_channel=self._channel_opened,
+            on_channel=self._channel_opened, on_compressed=self._feed.compressed,
         )  # fmt: skip
         self._channels: dict[str, RTCDataChannel] = {}
         self._shared: asyncio.Queue[tuple[str, str | bytes]] = asyncio.Queue()
@@ -332,11 +332,16 @@ class LiveSession:
             label_font=cjk_font_path(),
             case_number=self.case_number,
             on_gap=self._gap_from_writer,
+            ask_keyframe=self._keyframe_for_writer,
         )
         self._loop = asyncio.get_running_loop()
         self._recorder.start()
         self._feed.attach(self._recorder)
         await self.log("recorder", "recording_started", {"file": self.recording_path.name})
+
+    def _keyframe_for_writer(self, role: str) -> None:
+        """A party's own file waits for a key frame (called on the recorder's writer thread)."""
+        self._loop.call_soon_threadsafe(self._mesh.ask_keyframe, role)
 
     def _gap_from_writer(self, gap: Gap) -> None:
         """A party's media stopped or came back (called on the recorder's writer thread)."""

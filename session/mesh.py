@@ -6,7 +6,10 @@ The local camera and microphone are captured once and fanned out with aiortc's `
 the offers, so two parties never offer to each other at once. Every remote track is read
 continuously by a task this mesh owns, and each frame handed to ``on_frame``; a track nobody
 reads would queue decoded frames without bound. With ``latest_only`` (a station's screen) a
-reader that fell behind skips to the newest picture; the recorder takes every frame.
+reader that fell behind skips to the newest picture; the recorder takes every frame, and with
+``on_compressed`` every picture also as it arrived, before decoding (for the party files; a
+mesh that takes them is never shut out of a consultation, since a compressed stream cannot
+skip pictures).
 
 The connection to ``channel_peer`` (a station's to the hub's recorder) also carries the
 session's data channel, opened by the offering side; ``on_channel`` hears of it at both ends.
@@ -36,6 +39,9 @@ SendSignal = Callable[[str, str, str], Awaitable[None]]
 SendOrigin = Callable[[str, str, float, float], Awaitable[None]]
 #: ``(peer, kind, frame, capture_time or None until the sender's origin is known)``.
 FrameHandler = Callable[[str, str, Frame, float | None], None]
+#: ``(peer, data, media_time, capture_time or None)``: a picture from ``peer`` as it arrived
+#: compressed, before decoding; its decoded frame follows with the same times.
+CompressedHandler = Callable[[str, bytes, float, float | None], None]
 #: ``(peer, channel)``: the session's data channel to ``peer`` was opened.
 ChannelHandler = Callable[[str, RTCDataChannel], None]
 
@@ -108,8 +114,11 @@ class MediaMesh:
         channel_peer: str | None = None,
         on_channel: ChannelHandler | None = None,
         latest_only: bool = False,
+        on_compressed: CompressedHandler | None = None,
     ) -> None:
         self.role = role
+        self._on_compressed = on_compressed
+        self._keyframe_askers: dict[str, Callable[[], Awaitable[None]]] = {}
         self._latest_only = latest_only
         self._tracks = tracks
         self._relay = MediaRelay()
@@ -175,8 +184,15 @@ class MediaMesh:
         """``peer`` says its first ``kind`` frame to us was captured at ``capture_time``."""
         self._origins[(peer, kind)] = (media_time, capture_time)
 
+    def ask_keyframe(self, peer: str) -> None:
+        """Ask ``peer`` for a key frame of the picture it sends us (none: nothing to ask)."""
+        ask = self._keyframe_askers.get(peer)
+        if ask is not None:
+            self._own(ask())
+
     async def drop(self, peer: str) -> None:
         """Close the connection to ``peer`` (it left)."""
+        self._keyframe_askers.pop(peer, None)
         for kind in ("audio", "video"):
             self._origins.pop((peer, kind), None)
         for _, outgoing in self._sending.pop(peer, []):
@@ -228,7 +244,9 @@ class MediaMesh:
             if track.kind == "video":
                 for transceiver in pc.getTransceivers():
                     if transceiver.receiver.track is track:
-                        recover_video_quickly(transceiver.receiver)
+                        self._keyframe_askers[peer] = recover_video_quickly(
+                            transceiver.receiver, self._compressed_from(peer)
+                        )
             self._own(self._read(peer, track))
 
         @pc.on("datachannel")
@@ -250,6 +268,24 @@ class MediaMesh:
 
         return report
 
+    def _compressed_from(self, peer: str) -> Callable[[bytes, float], None] | None:
+        handler = self._on_compressed
+        if handler is None:
+            return None
+
+        def on_picture(data: bytes, media_time: float) -> None:
+            handler(peer, data, media_time, self._captured((peer, "video"), media_time))
+
+        return on_picture
+
+    def _captured(self, key: tuple[str, str], media_time: float) -> float | None:
+        """When the frame ``media_time`` seconds into ``key``'s stream was captured, if known."""
+        origin = self._origins.get(key)
+        if origin is None:
+            return None
+        origin_media_time, capture_time = origin
+        return capture_time + media_time - origin_media_time
+
     def _own(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
@@ -268,11 +304,9 @@ class MediaMesh:
                 continue
             if self._latest_only and track.kind == "video":
                 frame = _latest(track, frame)
-            origin = self._origins.get(key)
             captured = None
-            if origin is not None and frame.pts is not None and frame.time_base:
-                media_time, capture_time = origin
-                captured = capture_time + float(frame.pts * frame.time_base) - media_time
+            if frame.pts is not None and frame.time_base:
+                captured = self._captured(key, float(frame.pts * frame.time_base))
             try:
                 self._on_frame(peer, track.kind, frame, captured)
             except Exception:

@@ -15,18 +15,28 @@ set once at start-up: every peer connection (stations' and the hub's recorder's)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpReceiver
-from aiortc.jitterbuffer import JitterBuffer
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
+from aiortc.rtcrtpreceiver import TimestampMapper
+from aiortc.rtp import RtpPacket
+
+log = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1",)
 #: Packets a video receiver waits for a lost one before it gives up on it and asks for a key
 #: frame: about a second of video.
 VIDEO_WAIT_PACKETS = 128
+#: RTP timestamps of video count at 90 kHz (RFC 7741 for VP8).
+VIDEO_CLOCK_RATE = 90_000
+#: ``(data, media_time)``: a whole compressed picture, ``media_time`` seconds into its stream
+#: (the time its decoded frame will carry).
+PictureTap = Callable[[bytes, float], None]
 
 
 @dataclass(frozen=True)
@@ -80,14 +90,49 @@ def new_peer_connection() -> RTCPeerConnection:
     return RTCPeerConnection(RTCConfiguration(iceServers=[server], iceTransportPolicy=policy))
 
 
-def recover_video_quickly(receiver: RTCRtpReceiver) -> None:
-    """Let ``receiver`` give up on lost video packets after a second, not twenty.
+def recover_video_quickly(
+    receiver: RTCRtpReceiver, on_picture: PictureTap | None = None
+) -> Callable[[], Awaitable[None]]:
+    """Let ``receiver`` give up on lost video packets after a second, not twenty; hand every
+    whole compressed picture it assembles to ``on_picture``; return a function that asks the
+    sender for a key frame.
 
     aiortc's video receiver holds back every frame after a packet it never got until 512 more
     packets have arrived; for a 640x480 picture after a few seconds' network cut (whose packets
     no retransmission can bring back) that is a picture frozen for about twenty seconds. With a
     smaller buffer it skips the gap and asks for a key frame much sooner. aiortc has no setting
     for this, so the receiver's buffer is replaced when the track arrives, before any packet.
+    The same buffer is where a picture is whole before it is decoded: the recorder writes it
+    from there into the party's own file as it came. A key frame is asked for the way a
+    decoder that lost a picture asks (RTCP PLI, through the receiver).
     """
-    buffer = JitterBuffer(capacity=VIDEO_WAIT_PACKETS, is_video=True)
+    buffer = _Buffer(on_picture)
     setattr(receiver, "_RTCRtpReceiver__jitter_buffer", buffer)  # noqa: B010 (private name)
+
+    async def ask_keyframe() -> None:
+        if buffer.ssrc is not None:  # else nothing came yet, and the first is a key frame
+            await receiver._send_rtcp_pli(buffer.ssrc)
+
+    return ask_keyframe
+
+
+class _Buffer(JitterBuffer):
+    """A video receiver's jitter buffer of about a second, passing on every whole picture."""
+
+    def __init__(self, on_picture: PictureTap | None) -> None:
+        super().__init__(capacity=VIDEO_WAIT_PACKETS, is_video=True)
+        self._on_picture = on_picture
+        # The receiver maps RTP timestamps this way after the buffer, for the decoded frame.
+        self._times = TimestampMapper()
+        self.ssrc: int | None = None
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        pli, picture = super().add(packet)
+        self.ssrc = packet.ssrc
+        if picture is not None and self._on_picture is not None:
+            media_time = self._times.map(picture.timestamp) / VIDEO_CLOCK_RATE
+            try:
+                self._on_picture(picture.data, media_time)
+            except Exception:
+                log.exception("the compressed picture could not be passed on")
+        return pli, picture

@@ -33,12 +33,10 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.packet import Packet
 from av.video.frame import PictureType, VideoFrame
 
+from recording.vp8 import BITRATE, open_encoder
+
 log = logging.getLogger(__name__)
 
-#: Bits per second of the one stream every peer receives: where aiortc's own encoder starts.
-#: More costs every receiving process per packet (and the hub's recorder most) for little
-#: gain in a 640x480 picture of people at a table.
-BITRATE = 500_000
 #: Seconds between two key frames granted on request.
 KEYFRAME_GAP = 0.5
 #: Frames a peer's track keeps for a sender that is not reading; beyond it the peer waits for
@@ -125,32 +123,13 @@ class SharedVideoEncoder:
         codec = self._codec
         pts, time_base = frame.pts, frame.time_base or Fraction(1, 90000)
         if codec is None or (codec.width, codec.height) != (frame.width, frame.height):
-            codec = self._codec = self._open(frame, time_base)
+            codec = self._codec = open_encoder(frame.width, frame.height, time_base, self._bitrate)
             key = True
         frame.pict_type = PictureType.I if key else PictureType.NONE
         packets = codec.encode(frame)
         for packet in packets:  # one per frame: lag-in-frames is 0
             packet.pts, packet.time_base = pts, time_base
         return packets
-
-    def _open(self, frame: VideoFrame, time_base: Fraction) -> av.VideoCodecContext:
-        codec = av.CodecContext.create("libvpx", "w")
-        codec.width, codec.height = frame.width, frame.height
-        codec.pix_fmt = "yuv420p"
-        codec.time_base = time_base
-        codec.bit_rate = self._bitrate
-        codec.gop_size = 3000  # key frames when a receiver asks, not on a timer
-        codec.qmin, codec.qmax = 2, 56
-        codec.thread_count = 1
-        rate = str(self._bitrate)
-        # The real-time settings aiortc's own VP8 encoder uses, constant bitrate.
-        codec.options = {
-            "bufsize": rate, "minrate": rate, "maxrate": rate, "cpu-used": "-6",
-            "deadline": "realtime", "lag-in-frames": "0", "noise-sensitivity": "4",
-            "overshoot-pct": "15", "undershoot-pct": "100", "partitions": "0",
-            "static-thresh": "1",
-        }  # fmt: skip
-        return codec
 
 
 class EncodedTrack(MediaStreamTrack):

@@ -51,7 +51,9 @@ def test_two_hours_in_the_recording_is_as_exact_as_at_the_start(tmp_path):
         label_font=None, threaded=False, party_files=False,
     )  # fmt: skip
     timings = {"lawyer": PartyTiming(audio_ppm=150.0), "prosecutor": PartyTiming(delay=0.3)}
-    rig = ClapperRig(recorder, ("suspect", "prosecutor", "lawyer"), timings, start=start)
+    rig = ClapperRig(
+        recorder, ("suspect", "prosecutor", "lawyer"), timings, start=start, compressed=False
+    )
     recorder.start()
     assert recorder.session_start * 25 == pytest.approx(round(recorder.session_start * 25))
     rig.run(clock, clock.advance, start + 4.0, after_step=recorder.run_until)
@@ -76,7 +78,7 @@ def test_sound_of_drifting_microphones_is_never_cut(tmp_path):
         "prosecutor": PartyTiming(delay=0.0, audio_ppm=-150.0, camera_phase=0.1),
         "lawyer": PartyTiming(delay=0.0, audio_ppm=120.0),
     }
-    rig = ClapperRig(recorder, roles, timings, start=30.0)
+    rig = ClapperRig(recorder, roles, timings, start=30.0, compressed=False)
     recorder.start()
     rig.run(clock, clock.advance, 50.0, after_step=recorder.run_until)
     info = recorder.stop()
