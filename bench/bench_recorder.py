@@ -6,9 +6,9 @@ Pictures are handed over as I420, as WebRTC decoders deliver them.
 
 Prints, by CPU time (which ignores other load on a shared machine) and by wall time:
 - the composite alone (what must run at >= 2x real time on one core);
-- the composite plus each party's own file, all on one thread (the cost of the party files:
-  the pictures arrive compressed and are written as they came, so mostly the sound's AAC);
-  in a live recorder the party files run on a thread of their own.
+- the composite plus each party's own file (the cost of the party files: the pictures arrive
+  compressed and are written as they came, so mostly the sound's AAC), on the same thread, as
+  in a live recorder.
 """
 
 from __future__ import annotations

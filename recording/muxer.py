@@ -32,6 +32,11 @@ _AVCOL_PRI_SMPTE170M = 6
 _AVCOL_TRC_SMPTE170M = 6
 _AVCOL_RANGE_MPEG = 1
 
+#: libx264's speed preset for the composite. Its pictures are the parties' decoded VP8, already
+#: free of camera grain: on a recorded session "superfast" keeps the picture (PSNR 49.25 dB
+#: against 49.25 for "veryfast") for 14 % more bits and 40 % less processor time (0.29 core
+#: against 0.48 at 1280x720, 25 frames/s).
+PRESET = "superfast"
 #: Samples per AAC frame.
 AAC_FRAME = 1024
 #: Longest Matroska cluster, in milliseconds: what a crash can cost at most, besides latency.
@@ -123,7 +128,7 @@ class MatroskaMuxer(MatroskaFile):
         size: tuple[int, int],
         fps: int,
         audio_rate: int,
-        preset: str = "veryfast",
+        preset: str = PRESET,
         tune: str | None = "zerolatency",
         crf: int = 23,
         gop_s: float = 1.0,

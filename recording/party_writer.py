@@ -11,19 +11,15 @@ Pictures keep their own capture times (variable frame rate, millisecond timestam
 file shows exactly what arrived and when; pictures stay in the order they arrived, which is
 the order they must be decoded in. Sound is laid on the file's timeline by its capture time,
 with silence where none came (the recorder's mixer does that and hands each party's share
-over), and encoded as AAC. The party files are written on a thread of their own
-(:class:`PartyFiles`), beside the composite's encoder.
+over), and encoded as AAC.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
@@ -109,98 +105,46 @@ class PartyWriter(MatroskaFile):
 
 
 class PartyFiles:
-    """The party files of one segment, written on a thread of their own (or inline).
+    """The party files of one segment, written on the recorder's writer thread.
 
-    The composite's encoder keeps one core busy; the parties' encoders run beside it on the
-    other, so the composite keeps its speed. Jobs are queued in order; the queue is bounded,
-    so a slow disk holds the composite back rather than filling memory. The first error stops
-    the files and is raised by :meth:`check` and :meth:`close`.
+    Writing a picture is copying its bytes, and the sound's AAC costs about 0.01 core a party:
+    a thread of their own would cost more in handing work over than it saves.
     """
 
     def __init__(
         self,
         writers: Mapping[str, PartyWriter],
         *,
-        threaded: bool,
         ask_keyframe: Callable[[str], None] | None = None,
     ) -> None:
         self.writers = dict(writers)
-        self.error: Exception | None = None
         self._ask_keyframe = ask_keyframe
         self._asked: dict[str, float] = {}
-        self._queue: queue.Queue[tuple[str, Any, Any] | None] = queue.Queue(maxsize=256)
-        self._thread: threading.Thread | None = None
-        if threaded and self.writers:
-            first = next(iter(self.writers.values())).path
-            self._thread = threading.Thread(
-                target=self._run, name=f"party files {first.name}", daemon=True
-            )
-            self._thread.start()
 
     def add_encoded(self, role: str, pictures: Sequence[EncodedPicture]) -> None:
-        """Queue ``role``'s newly arrived compressed pictures."""
-        if pictures and role in self.writers:
-            self._submit(("video", role, list(pictures)))
+        """Write ``role``'s newly arrived compressed pictures."""
+        writer = self.writers.get(role)
+        if writer is None:
+            return
+        for picture in pictures:
+            if not writer.add_encoded(picture):
+                self._ask(role, picture.t)
 
     def write_audio(self, parts: Mapping[str, np.ndarray], start: int, count: int) -> None:
-        """Queue ``count`` samples of each party's sound from file sample ``start``."""
-        if self.writers:
-            self._submit(("audio", dict(parts), (start, count)))
-
-    def check(self) -> None:
-        """Raise the error that stopped the party files, if any."""
-        if self.error is not None:
-            raise self.error
+        """Write ``count`` samples of each party's sound from file sample ``start``."""
+        for role, writer in self.writers.items():
+            own = parts.get(role)
+            writer.write_audio(own if own is not None else np.zeros(count, np.int16), start)
 
     def close(self) -> None:
-        """Finish every queued job and close the files; raises the first error."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-        if self.error is None:
-            for writer in self.writers.values():
-                writer.close()
-        else:
-            self.abort()
-        self.check()
+        """Close the files."""
+        for writer in self.writers.values():
+            writer.close()
 
     def abort(self) -> None:
         """Close the files after a failure elsewhere; logs rather than raises."""
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout=10)
         for writer in self.writers.values():
             writer.abort()
-
-    def _submit(self, job: tuple[str, Any, Any]) -> None:
-        if self._thread is None:
-            if self.error is None:
-                self._do(job)
-        else:
-            self._queue.put(job)
-
-    def _run(self) -> None:
-        while (job := self._queue.get()) is not None:
-            if self.error is not None:
-                continue  # keep taking jobs so the recorder never blocks on a dead queue
-            try:
-                self._do(job)
-            except Exception as exc:
-                log.exception("writing the party files failed")
-                self.error = exc
-
-    def _do(self, job: tuple[str, Any, Any]) -> None:
-        kind, first, second = job
-        if kind == "video":
-            writer = self.writers[first]
-            for picture in second:
-                if not writer.add_encoded(picture):
-                    self._ask(first, picture.t)
-        else:
-            start, count = second
-            for role, writer in self.writers.items():
-                own = first.get(role)
-                writer.write_audio(own if own is not None else np.zeros(count, np.int16), start)
 
     def _ask(self, role: str, t: float) -> None:
         """Ask ``role`` for a key frame, unless asked within ``ASK_EVERY`` of its picture ``t``."""

@@ -47,7 +47,7 @@ from recording.compositor import MIN_SIZE, Compositor
 from recording.inbox import Marker, MediaInbox, RecordingInputError
 from recording.journal import Chapter, Gap, Journal, journal_path, read_journal
 from recording.mixer import AudioMixer
-from recording.muxer import CLUSTER_MS
+from recording.muxer import CLUSTER_MS, PRESET
 from recording.presence import Presence
 from recording.restart import CRASH_REASON, RESTART_REASON, Previous
 from recording.segment_writer import SegmentSeries
@@ -134,7 +134,7 @@ class CompositeRecorder:
         segment_policy: SegmentPolicy | None = None,
         on_gap: Callable[[Gap], None] | None = None,
         cluster_ms: int = CLUSTER_MS,
-        preset: str = "veryfast",
+        preset: str = PRESET,
         ask_keyframe: Callable[[str], None] | None = None,
     ) -> None:
         if size[0] < MIN_SIZE[0] or size[1] < MIN_SIZE[1]:
@@ -169,7 +169,7 @@ class CompositeRecorder:
             self.path, self._journal, wall_epoch, roles=self._roles,
             layout=self._compositor.layout, size=size, fps=fps, audio_rate=audio_rate,
             cluster_ms=cluster_ms, preset=preset, party_files=party_files,
-            policy=segment_policy or SegmentPolicy(), threaded=threaded, ask_keyframe=ask_keyframe,
+            policy=segment_policy or SegmentPolicy(), ask_keyframe=ask_keyframe,
         )  # fmt: skip
         self._lock = threading.Lock()
         self._case_number = case_number

@@ -93,7 +93,6 @@ class SegmentWriter:
         party_files: bool,
         party_sizes: Mapping[str, tuple[int, int]],
         policy: SegmentPolicy,
-        threaded: bool,
         ask_keyframe: Callable[[str], None] | None,
     ) -> SegmentWriter:
         """Create segment ``index`` of the recording ``base`` (files must not exist yet).
@@ -144,7 +143,7 @@ class SegmentWriter:
             for p in created:  # the empty files made above, so the names can be used again
                 p.unlink(missing_ok=True)
             raise
-        files = PartyFiles(parties, threaded=threaded, ask_keyframe=ask_keyframe)
+        files = PartyFiles(parties, ask_keyframe=ask_keyframe)
         return cls(
             index, path, muxer, files, first_frame=first_frame, first_sample=first_sample,
             start=start, policy=policy,
@@ -152,7 +151,6 @@ class SegmentWriter:
 
     def write_video(self, canvas: np.ndarray, frame: int) -> None:
         """Encode composite frame ``frame`` (counted from the recording's first)."""
-        self._parties.check()
         self._muxer.write_video(canvas, frame - self._first_frame)
 
     def write_encoded(self, role: str, pictures: Sequence[EncodedPicture]) -> None:

@@ -32,11 +32,10 @@ def packets_of(path) -> list[tuple[float, bytes, bool]]:
         ]
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-def test_the_file_holds_the_bytes_sent_at_their_capture_times(tmp_path, threaded):
+def test_the_file_holds_the_bytes_sent_at_their_capture_times(tmp_path):
     path = tmp_path / "own.mkv"
     writer = PartyWriter(path, "lawyer", start=10.0, metadata={"PLEADESK_ROLE": "lawyer"})
-    files = PartyFiles({"lawyer": writer}, threaded=threaded)
+    files = PartyFiles({"lawyer": writer})
     data = compressed(5)
     times = [10.0, 10.033, 10.071, 10.069, 10.1]  # a stamp a little early: kept in order
     files.add_encoded("lawyer", [EncodedPicture(t, d) for t, d in zip(times, data, strict=True)])
@@ -65,7 +64,6 @@ def test_the_file_begins_at_a_key_frame_after_its_zero_and_asks_once_a_second(tm
     asked: list[str] = []
     files = PartyFiles(
         {"suspect": PartyWriter(path, "suspect", start=0.0)},
-        threaded=False,
         ask_keyframe=asked.append,
     )
     stream = compressed(40)
@@ -85,7 +83,6 @@ def test_after_a_loss_the_file_waits_for_the_next_key_frame(tmp_path):
     asked: list[str] = []
     files = PartyFiles(
         {"suspect": PartyWriter(path, "suspect", start=0.0)},
-        threaded=False,
         ask_keyframe=asked.append,
     )
     first, second = compressed(4), compressed(3)
@@ -99,16 +96,3 @@ def test_after_a_loss_the_file_waits_for_the_next_key_frame(tmp_path):
     assert [t for t, _, _ in written] == pytest.approx([0.0, 0.04, 0.6, 0.64, 0.68])
     with av.open(str(path)) as container:
         assert len(list(container.decode(video=0))) == 5
-
-
-def test_a_failure_stops_the_party_files_and_is_reported(tmp_path):
-    writer = PartyWriter(tmp_path / "own.mkv", "suspect", start=0.0)
-    files = PartyFiles({"suspect": writer}, threaded=True)
-    # A picture that is not one fails on the party files' thread ...
-    files.add_encoded("suspect", [EncodedPicture(0.0, None)])  # type: ignore[arg-type]
-    files.add_encoded("suspect", [EncodedPicture(0.04, compressed(1)[0])])  # ... not written
-    with pytest.raises(TypeError):
-        files.close()
-    assert isinstance(files.error, TypeError)
-    with pytest.raises(TypeError):
-        files.check()
