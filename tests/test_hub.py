@@ -10,7 +10,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import aiohttp
+import numpy as np
 import pytest
+from aiortc.codecs.opus import OpusDecoder, OpusEncoder
+from aiortc.jitterbuffer import JitterFrame
 from av import AudioFrame, VideoFrame
 
 from recording.feed import RecorderFeed
@@ -348,3 +351,36 @@ def test_a_capture_time_far_from_the_hubs_clock_is_not_believed():
     feed("suspect", "video", video, 99.6)  # a station's clock within the pipeline's delay
     feed("suspect", "video", video, 40.0)  # one still on a clock from before a hub restart
     assert times == [99.6, 100.0]
+
+
+def test_decoded_sound_is_placed_at_the_instant_it_was_captured():
+    """The stations' Opus encoder delays its sound by its look-ahead; the feed takes it off."""
+    placed: list[tuple[float, np.ndarray]] = []
+
+    class Recorder:
+        def push_video(self, role, image, t):
+            pass
+
+        def push_audio(self, role, samples, sample_rate, t):
+            placed.append((t, samples))
+
+    feed = RecorderFeed(lambda: 100.0, ("suspect",), lambda: None)
+    feed.attach(Recorder())
+    encoder, decoder = OpusEncoder(), OpusDecoder()
+    onset = 2 * 960 + 480  # a tone starts 50 ms into the sound, captured from 100.0 on
+    sound = np.zeros(10 * 960, np.int16)
+    sound[onset:] = (np.sin(np.arange(len(sound) - onset) * 2 * np.pi / 48) * 12000).astype(
+        np.int16
+    )
+    for k in range(10):
+        frame = AudioFrame.from_ndarray(
+            sound[k * 960 : (k + 1) * 960].reshape(1, -1), "s16", "mono"
+        )
+        frame.sample_rate, frame.pts, frame.time_base = 48000, k * 960, Fraction(1, 48000)
+        payloads, timestamp = encoder.encode(frame)
+        for decoded in decoder.decode(JitterFrame(payloads[0], timestamp)):
+            feed("suspect", "audio", decoded, 100.0 + timestamp / 48000)  # as the mesh says
+    t0 = placed[0][0]
+    heard = np.concatenate([samples for _, samples in placed]).reshape(-1, 2)[:, 0]
+    start = int(np.argmax(np.abs(heard) > 3000))
+    assert t0 + start / 48000 == pytest.approx(100.0 + onset / 48000, abs=0.0006)
