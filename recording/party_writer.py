@@ -70,7 +70,6 @@ class PartyWriter(MatroskaFile):
         self._video, self._audio = video, audio
         self._last_pts = -1
         self._waiting = True  # for a key frame
-        self.pictures = 0
 
     def add_encoded(self, picture: EncodedPicture) -> bool:
         """Write one compressed picture at its capture time (or just after the one before).
@@ -78,11 +77,12 @@ class PartyWriter(MatroskaFile):
         Returns False if it was left out: the file waits for a key frame. A picture taken
         before the file's zero belongs to no time in it, and is left out too.
         """
-        if picture.after_loss or picture.t < self.start:
+        key = vp8.is_keyframe(picture.data)
+        if picture.t < self.start:
             self._waiting = True
-            if picture.t < self.start:
-                return False
-        if self._waiting and not vp8.is_keyframe(picture.data):
+            return False
+        if (self._waiting or picture.after_loss) and not key:
+            self._waiting = True
             return False
         self._waiting = False
         pts = max(round((picture.t - self.start) * 1000), self._last_pts + 1)
@@ -91,9 +91,8 @@ class PartyWriter(MatroskaFile):
         packet.stream = self._video
         packet.pts = packet.dts = pts
         packet.time_base = _MS
-        packet.is_keyframe = vp8.is_keyframe(picture.data)
+        packet.is_keyframe = key
         self._container.mux(packet)
-        self.pictures += 1
         return True
 
     def write_audio(self, samples: np.ndarray, start: int) -> None:

@@ -108,7 +108,7 @@ class CompositeRecorder:
     ``path`` names the recording: its first segment, unless that exists already (a restart),
     in which case the next free segment name is used. ``party_files`` also writes each party's
     own file, from the compressed pictures handed over with :meth:`push_encoded`; such a file
-    begins at a key frame, and ``ask_keyframe(role)`` (called on a writer thread) asks the
+    begins at a key frame, and ``ask_keyframe(role)`` (called on the writer thread) asks the
     party for one. ``on_gap`` is called on the writer thread with every gap opened or closed.
     With ``threaded=False`` no thread is started and the caller drives the writer with
     :meth:`run_until` (tests).

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import aioice.ice
+import aioice.turn
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpReceiver
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
@@ -32,6 +33,11 @@ LOOPBACK = ("127.0.0.1",)
 #: Packets a video receiver waits for a lost one before it gives up on it and asks for a key
 #: frame: about a second of video.
 VIDEO_WAIT_PACKETS = 128
+#: Bytes a media socket holds while its event loop is busy elsewhere: about 8 s of a session's
+#: media at the hub. aioice asks for 256 KiB; with it, a busy one-process session lost thousands
+#: of datagrams a minute to full buffers (``RcvbufErrors`` in /proc/net/snmp), and with them
+#: data-channel messages, which SCTP then sends again only after its retransmission timeout.
+MEDIA_SOCKET_BUFFER = 2 << 20
 #: RTP timestamps of video count at 90 kHz (RFC 7741 for VP8).
 VIDEO_CLOCK_RATE = 90_000
 #: ``(data, media_time)``: a whole compressed picture, ``media_time`` seconds into its stream
@@ -82,6 +88,8 @@ def use_turn(server: TurnServer | None) -> TurnServer | None:
 def new_peer_connection() -> RTCPeerConnection:
     """A peer connection that contacts no STUN or TURN server outside the network: none at
     all, or the TURN server :func:`use_turn` named."""
+    # aioice sizes every media socket's receive buffer from this, when the socket is made.
+    aioice.turn.UDP_SOCKET_BUFFER_SIZE = MEDIA_SOCKET_BUFFER
     turn = _MediaRoute.turn
     if turn is None:
         return RTCPeerConnection(RTCConfiguration(iceServers=[]))

@@ -59,13 +59,17 @@ def test_the_file_holds_the_bytes_sent_at_their_capture_times(tmp_path):
     assert np.abs(audio[-3000:]).max() < 0.01
 
 
+def suspects_file(path, asked: list[str]) -> PartyFiles:
+    """The suspect's own file at ``path``, noting in ``asked`` each request for a key frame."""
+    return PartyFiles(
+        {"suspect": PartyWriter(path, "suspect", start=0.0)}, ask_keyframe=asked.append
+    )
+
+
 def test_the_file_begins_at_a_key_frame_after_its_zero_and_asks_once_a_second(tmp_path):
     path = tmp_path / "own.mkv"
     asked: list[str] = []
-    files = PartyFiles(
-        {"suspect": PartyWriter(path, "suspect", start=0.0)},
-        ask_keyframe=asked.append,
-    )
+    files = suspects_file(path, asked)
     stream = compressed(40)
     early = [EncodedPicture(-0.04, stream[0])]  # a key frame taken before the file's zero
     late = [EncodedPicture(k * 0.04, d) for k, d in enumerate(stream[1:30], 1)]
@@ -81,10 +85,7 @@ def test_the_file_begins_at_a_key_frame_after_its_zero_and_asks_once_a_second(tm
 def test_after_a_loss_the_file_waits_for_the_next_key_frame(tmp_path):
     path = tmp_path / "own.mkv"
     asked: list[str] = []
-    files = PartyFiles(
-        {"suspect": PartyWriter(path, "suspect", start=0.0)},
-        ask_keyframe=asked.append,
-    )
+    files = suspects_file(path, asked)
     first, second = compressed(4), compressed(3)
     files.add_encoded("suspect", [EncodedPicture(k * 0.04, d) for k, d in enumerate(first[:2])])
     # The buffer overflowed: pictures 2 and 3 are gone, the next one says so.
