@@ -1,7 +1,7 @@
 """VP8, the compression a station's picture travels in: the encoder's settings, and what a
 compressed frame says about itself (RFC 6386 section 9.1).
 
-A station compresses its camera with :func:`open_encoder` (``session.shared_video``); the
+A station compresses its camera with an :class:`Encoder` (``session.shared_video``); the
 recorder writes what it receives into each party's own file as it came, so a party file holds
 the very bytes the party sent. :class:`PictureEncoder` compresses pictures the same way for
 simulated parties (the clapper rig, tests).
@@ -13,7 +13,8 @@ from fractions import Fraction
 
 import av
 import numpy as np
-from av.video.frame import PictureType
+from av.packet import Packet
+from av.video.frame import PictureType, VideoFrame
 
 from recording.muxer import video_frame
 
@@ -39,55 +40,61 @@ def keyframe_size(data: bytes) -> tuple[int, int] | None:
     return width, height
 
 
-def open_encoder(
-    width: int, height: int, time_base: Fraction, bitrate: int = BITRATE
-) -> av.VideoCodecContext:
-    """A real-time VP8 encoder at a constant ``bitrate``, one packet out per picture in; key
-    frames only when asked for (``PictureType.I``)."""
-    codec = av.CodecContext.create("libvpx", "w")
-    codec.width, codec.height = width, height
-    codec.pix_fmt = "yuv420p"
-    codec.time_base = time_base
-    codec.bit_rate = bitrate
-    codec.gop_size = 3000  # key frames when a receiver asks, not on a timer
-    codec.qmin, codec.qmax = 2, 56
-    codec.thread_count = 1
-    rate = str(bitrate)
-    # The real-time settings aiortc's own VP8 encoder uses, constant bitrate.
-    codec.options = {
-        "bufsize": rate, "minrate": rate, "maxrate": rate, "cpu-used": "-6",
-        "deadline": "realtime", "lag-in-frames": "0", "noise-sensitivity": "4",
-        "overshoot-pct": "15", "undershoot-pct": "100", "partitions": "0",
-        "static-thresh": "1",
-    }  # fmt: skip
-    return codec
+class Encoder:
+    """Real-time VP8 at a constant ``bitrate``, one packet out per picture in, key frames only
+    when asked for. It follows its pictures' size: the first picture of a new size is a key
+    frame. Packets carry their picture's pts and time base."""
+
+    def __init__(self, bitrate: int = BITRATE) -> None:
+        self._bitrate = bitrate
+        self._codec: av.VideoCodecContext | None = None
+
+    def encode(self, frame: VideoFrame, key: bool) -> list[Packet]:
+        """Compress ``frame`` (a key frame if ``key``)."""
+        if frame.format.name != "yuv420p":
+            frame = frame.reformat(format="yuv420p")
+        pts, time_base = frame.pts, frame.time_base or Fraction(1, 90000)
+        codec = self._codec
+        if codec is None or (codec.width, codec.height) != (frame.width, frame.height):
+            codec = self._codec = self._open(frame.width, frame.height, time_base)
+            key = True
+        frame.pict_type = PictureType.I if key else PictureType.NONE
+        packets = codec.encode(frame)
+        for packet in packets:  # one per frame: lag-in-frames is 0
+            packet.pts, packet.time_base = pts, time_base
+        return packets
+
+    def _open(self, width: int, height: int, time_base: Fraction) -> av.VideoCodecContext:
+        codec = av.CodecContext.create("libvpx", "w")
+        codec.width, codec.height = width, height
+        codec.pix_fmt = "yuv420p"
+        codec.time_base = time_base
+        codec.bit_rate = self._bitrate
+        codec.gop_size = 3000  # key frames when a receiver asks, not on a timer
+        codec.qmin, codec.qmax = 2, 56
+        codec.thread_count = 1
+        rate = str(self._bitrate)
+        # The real-time settings aiortc's own VP8 encoder uses, constant bitrate.
+        codec.options = {
+            "bufsize": rate, "minrate": rate, "maxrate": rate, "cpu-used": "-6",
+            "deadline": "realtime", "lag-in-frames": "0", "noise-sensitivity": "4",
+            "overshoot-pct": "15", "undershoot-pct": "100", "partitions": "0",
+            "static-thresh": "1",
+        }  # fmt: skip
+        return codec
 
 
 class PictureEncoder:
-    """Compresses one simulated party's I420 pictures, in capture order, as a station does.
-
-    The first picture, and the first after :meth:`request_keyframe`, is a key frame.
-    """
+    """Compresses one simulated party's I420 pictures, in capture order, as a station does
+    (the first is a key frame, and no other)."""
 
     def __init__(self) -> None:
-        self._codec: av.VideoCodecContext | None = None
-        self._keyframe = True
+        self._encoder = Encoder()
         self._count = 0
-
-    def request_keyframe(self) -> None:
-        """Make the next picture a key frame."""
-        self._keyframe = True
 
     def encode(self, i420: np.ndarray) -> bytes:
         """The compressed frame of the I420 buffer ``i420``."""
         frame = video_frame(i420)
-        if self._codec is None or (self._codec.width, self._codec.height) != (
-            frame.width,
-            frame.height,
-        ):
-            self._codec = open_encoder(frame.width, frame.height, Fraction(1, 25))
-            self._keyframe = True
-        frame.pts, self._count = self._count, self._count + 1
-        frame.pict_type = PictureType.I if self._keyframe else PictureType.NONE
-        self._keyframe = False
-        return b"".join(bytes(packet) for packet in self._codec.encode(frame))
+        frame.pts, frame.time_base = self._count, Fraction(1, 25)
+        self._count += 1
+        return b"".join(bytes(packet) for packet in self._encoder.encode(frame, key=False))

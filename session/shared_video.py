@@ -26,14 +26,12 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from fractions import Fraction
 
-import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.packet import Packet
-from av.video.frame import PictureType, VideoFrame
+from av.video.frame import VideoFrame
 
-from recording.vp8 import BITRATE, open_encoder
+from recording.vp8 import BITRATE, Encoder
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +52,8 @@ class SharedVideoEncoder:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
-        self._bitrate = bitrate
+        self._vp8 = Encoder(bitrate)
         self._clock = clock
-        self._codec: av.VideoCodecContext | None = None
         self._tracks: set[EncodedTrack] = set()
         self._task: asyncio.Task[None] | None = None
         self._keyframe_wanted = True
@@ -104,7 +101,7 @@ class SharedVideoEncoder:
                 if key:
                     self._keyframe_wanted, self._last_keyframe = False, self._clock()
                 self._encoding_keyframe = key
-                packets = await loop.run_in_executor(None, self._encode, frame, key)
+                packets = await loop.run_in_executor(None, self._vp8.encode, frame, key)
                 self._encoding_keyframe = False
                 for packet in packets:
                     for track in list(self._tracks):
@@ -116,20 +113,6 @@ class SharedVideoEncoder:
         finally:
             for track in list(self._tracks):
                 track.put(None)
-
-    def _encode(self, frame: VideoFrame, key: bool) -> list[Packet]:
-        if frame.format.name != "yuv420p":
-            frame = frame.reformat(format="yuv420p")
-        codec = self._codec
-        pts, time_base = frame.pts, frame.time_base or Fraction(1, 90000)
-        if codec is None or (codec.width, codec.height) != (frame.width, frame.height):
-            codec = self._codec = open_encoder(frame.width, frame.height, time_base, self._bitrate)
-            key = True
-        frame.pict_type = PictureType.I if key else PictureType.NONE
-        packets = codec.encode(frame)
-        for packet in packets:  # one per frame: lag-in-frames is 0
-            packet.pts, packet.time_base = pts, time_base
-        return packets
 
 
 class EncodedTrack(MediaStreamTrack):

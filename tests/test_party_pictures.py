@@ -12,7 +12,6 @@ from test_shared_video import Camera
 from recording import vp8
 from session import shared_video
 from session.mesh import MediaMesh
-from session.shared_video import SharedVideoEncoder
 
 
 class PacedCamera(Camera):
@@ -26,14 +25,14 @@ class PacedCamera(Camera):
 async def test_the_recorder_gets_the_stations_bytes_and_a_key_frame_when_it_asks(monkeypatch):
     monkeypatch.setattr(shared_video, "KEYFRAME_GAP", 0.0)
     sent: list[bytes] = []
-    encode = SharedVideoEncoder._encode
+    encode = vp8.Encoder.encode
 
     def spy(self, frame, key):  # what the station's one encoder made
         packets = encode(self, frame, key)
         sent.extend(bytes(p) for p in packets)
         return packets
 
-    monkeypatch.setattr(SharedVideoEncoder, "_encode", spy)
+    monkeypatch.setattr(vp8.Encoder, "encode", spy)
     got: list[tuple[bytes, float]] = []
     decoded: list[float] = []
     meshes: dict[str, MediaMesh] = {}
