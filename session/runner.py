@@ -26,11 +26,17 @@ from session.tokens import TokenIssuer
 log = logging.getLogger(__name__)
 
 
-def synthetic_tracks(role: str, clock: StationClock, clapper: bool = False) -> list:
-    """A synthetic camera and microphone for ``role``, timed on the station's session clock;
-    with ``clapper``, flashes and tones for measuring sync (DESIGN §5)."""
+def synthetic_tracks(
+    role: str,
+    clock: StationClock,
+    clapper: bool = False,
+    size: tuple[int, int] = (640, 480),
+    fps: int = 25,
+) -> list:
+    """A synthetic camera (``size`` at ``fps``) and microphone for ``role``, timed on the
+    station's session clock; with ``clapper``, flashes and tones for measuring sync (DESIGN §5)."""
     return [
-        SyntheticVideoTrack(role, clock=clock.now, clapper=clapper),
+        SyntheticVideoTrack(role, size=size, fps=fps, clock=clock.now, clapper=clapper),
         SyntheticAudioTrack(role, clock=clock.now, clapper=clapper),
     ]
 
@@ -53,10 +59,13 @@ def synthetic_station(
     ca: Path | None = None,
     clapper: bool = False,
     listener: StationListener | None = None,
+    size: tuple[int, int] = (640, 480),
+    fps: int = 25,
 ) -> Station:
-    """A station for ``role`` with synthetic devices on its own session clock."""
+    """A station for ``role`` with synthetic devices (pictures of ``size`` at ``fps``) on its
+    own session clock."""
     clock = StationClock()
-    tracks = synthetic_tracks(role, clock, clapper)
+    tracks = synthetic_tracks(role, clock, clapper, size, fps)
     tls = client_context(ca) if ca else None
     return Station(hub_url, session_id, role, token, tracks, listener, clock=clock, tls=tls)
 

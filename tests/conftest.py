@@ -6,7 +6,7 @@ import asyncio
 import os
 
 import pytest
-from livecall import ROLES, Heard, hang_up
+from livecall import LIGHT_PICTURES, ROLES, Heard, hang_up
 
 # Widget tests read English source texts; tests of the Chinese interface install it themselves.
 os.environ.setdefault("PLEADESK_LANG", "en")
@@ -37,7 +37,12 @@ async def live_call(tmp_path, heard):
     session_id = await hub.create_session("C-live")
     stations = {
         role: synthetic_station(
-            url, session_id, role, hub.tokens.issue(session_id, role), listener=heard[role]
+            url,
+            session_id,
+            role,
+            hub.tokens.issue(session_id, role),
+            listener=heard[role],
+            **LIGHT_PICTURES,
         )
         for role in ROLES
     }

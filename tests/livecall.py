@@ -12,6 +12,10 @@ from session.hub import Hub
 from session.station import Station
 
 ROLES = ("suspect", "prosecutor", "lawyer")
+#: Pictures the stations of a one-process call send: a hub and three stations share ONE event
+#: loop, which carries small, slow pictures; at 640x480 and 25 fps (about 1,800 RTP packets a
+#: second through Python) it falls behind, and messages on the data channel wait many seconds.
+LIGHT_PICTURES = {"size": (160, 120), "fps": 10}
 #: Every state a scripted session passes through from booking to its close, in order.
 LAWFUL_STATES = [
     "scheduled", "room_ready", "recording", "announced", "rights_notified", "hearing",

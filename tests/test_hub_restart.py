@@ -9,7 +9,7 @@ import contextlib
 import subprocess
 
 import pytest
-from livecall import ROLES, audit_events, hang_up, until, walk_to_hearing
+from livecall import LIGHT_PICTURES, ROLES, audit_events, hang_up, until, walk_to_hearing
 
 from session.audit import AuditTrail
 from session.clock import HubClock
@@ -46,7 +46,9 @@ async def test_a_session_resumes_where_it_was_after_the_hub_restarts(tmp_path):
     port = int(url.rsplit(":", 1)[1])
     session_id = await hub.create_session("C-restart")
     stations = {
-        role: synthetic_station(url, session_id, role, tokens.issue(session_id, role))
+        role: synthetic_station(
+            url, session_id, role, tokens.issue(session_id, role), **LIGHT_PICTURES
+        )
         for role in ROLES
     }
     tasks = [asyncio.create_task(station.run()) for station in stations.values()]
