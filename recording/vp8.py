@@ -1,7 +1,7 @@
 """VP8, the compression a station's picture travels in: the encoder's settings, and what a
 compressed frame says about itself (RFC 6386 section 9.1).
 
-A station compresses its camera with an :class:`Encoder` (``session.shared_video``); the
+A station compresses its camera with an :class:`Encoder` (``session.shared_media``); the
 recorder writes what it receives into each party's own file as it came, so a party file holds
 the very bytes the party sent. :class:`PictureEncoder` compresses pictures the same way for
 simulated parties (the clapper rig, tests).
@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import av
 import numpy as np
+from av.frame import Frame
 from av.packet import Packet
 from av.video.frame import PictureType, VideoFrame
 
@@ -49,8 +50,9 @@ class Encoder:
         self._bitrate = bitrate
         self._codec: av.VideoCodecContext | None = None
 
-    def encode(self, frame: VideoFrame, key: bool) -> list[Packet]:
-        """Compress ``frame`` (a key frame if ``key``)."""
+    def encode(self, frame: Frame, key: bool) -> list[Packet]:
+        """Compress the picture ``frame`` (a key frame if ``key``)."""
+        assert isinstance(frame, VideoFrame)
         if frame.format.name != "yuv420p":
             frame = frame.reformat(format="yuv420p")
         pts, time_base = frame.pts, frame.time_base or Fraction(1, 90000)

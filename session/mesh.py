@@ -1,15 +1,16 @@
 """A station's WebRTC mesh: one peer connection to each other party and one to the recorder.
 
-The local camera and microphone are captured once and fanned out with aiortc's ``MediaRelay``
-(one track cannot feed two senders); the picture is also compressed once for every peer
-(``session.shared_video``), so video goes out as VP8 only. The party that joins later makes
-the offers, so two parties never offer to each other at once. Every remote track is read
-continuously by a task this mesh owns, and each frame handed to ``on_frame``; a track nobody
-reads would queue decoded frames without bound. With ``latest_only`` (a station's screen) a
-reader that fell behind skips to the newest picture; the recorder takes every frame, and with
-``on_compressed`` every picture also as it arrived, before decoding (for the party files; a
-mesh that takes them is never shut out of a consultation, since a compressed stream cannot
-skip pictures).
+The local camera and microphone are each compressed once for every peer
+(``session.shared_media``), so video goes out as VP8 only and sound as Opus only. Each encoder
+reads its device through aiortc's ``MediaRelay``: the picture's hands it the newest frame and
+drops those it had no time for; the sound's keeps every frame, in order, for none may be lost.
+The party that joins later makes the offers, so two parties never offer to each other at once.
+Every remote track is read continuously by a task this mesh owns, and each frame handed to
+``on_frame``; a track nobody reads would queue decoded frames without bound. With
+``latest_only`` (a station's screen) a reader that fell behind skips to the newest picture; the
+recorder takes every frame, and with ``on_compressed`` every picture also as it arrived, before
+decoding (for the party files; a mesh that takes them is never shut out of a consultation, since
+a compressed stream cannot skip pictures).
 
 The connection to ``channel_peer`` (a station's to the hub's recorder) also carries the
 session's data channel, opened by the offering side; ``on_channel`` hears of it at both ends.
@@ -29,7 +30,7 @@ from av.frame import Frame
 from av.packet import Packet
 
 from session.network import new_peer_connection, recover_video_quickly
-from session.shared_video import SharedVideoEncoder
+from session.shared_media import EncodedTrack, SharedEncoder
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ ChannelHandler = Callable[[str, RTCDataChannel], None]
 
 #: The label of the session's data channel.
 DATA_CHANNEL_LABEL = "session"
+#: What each kind of media is sent in (the shared encoders' codecs; video's retransmissions).
+SENT_CODECS = {"audio": ("audio/opus",), "video": ("video/vp8", "video/rtx")}
 #: Seconds between reports of a stream's capture times, after the first frame's.
 ORIGIN_REPORT_EVERY = 5.0
 
@@ -66,14 +69,14 @@ class _OriginTrack(MediaStreamTrack):
 
     def __init__(
         self,
-        copy: MediaStreamTrack,
+        encoded: EncodedTrack,
         device: MediaStreamTrack,
         clock: Callable[[], float],
         report: Callable[[float, float], None],
     ) -> None:
         super().__init__()
-        self.kind = copy.kind
-        self._source = copy
+        self.kind = encoded.kind
+        self._source = encoded
         self._device = device
         self._clock = clock
         self._report = report
@@ -94,6 +97,10 @@ class _OriginTrack(MediaStreamTrack):
             self._report(media_time, self._clock() if captured is None else captured)
             self._next_report = media_time + ORIGIN_REPORT_EVERY
         return frame
+
+    def hold(self, held: bool) -> None:
+        """Keep nothing for the peer while ``held`` (see :meth:`EncodedTrack.hold`)."""
+        self._source.hold(held)
 
     def stop(self) -> None:
         super().stop()
@@ -122,7 +129,7 @@ class MediaMesh:
         self._latest_only = latest_only
         self._tracks = tracks
         self._relay = MediaRelay()
-        self._encoders: dict[MediaStreamTrack, SharedVideoEncoder] = {}
+        self._encoders: dict[MediaStreamTrack, SharedEncoder] = {}
         self._send_signal = send_signal
         self._send_origin = send_origin
         self._clock = clock
@@ -130,7 +137,7 @@ class MediaMesh:
         self._peers: dict[str, RTCPeerConnection] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._origins: dict[tuple[str, str], tuple[float, float]] = {}
-        self._sending: dict[str, list[tuple[RTCRtpSender, MediaStreamTrack]]] = {}
+        self._sending: dict[str, list[tuple[RTCRtpSender, _OriginTrack]]] = {}
         self._excluded: frozenset[str] = frozenset()
         self._channel_peer = channel_peer
         self._on_channel = on_channel or (lambda peer, channel: None)
@@ -175,8 +182,10 @@ class MediaMesh:
             self._apply_exclusion(peer)
 
     def _apply_exclusion(self, peer: str) -> None:
+        shut = peer in self._excluded
         for sender, track in self._sending.get(peer, []):
-            sender.replaceTrack(None if peer in self._excluded else track)
+            track.hold(shut)
+            sender.replaceTrack(None if shut else track)
 
     def set_origin(
         self, peer: str, kind: str, capture_time: float, media_time: float = 0.0
@@ -225,17 +234,12 @@ class MediaMesh:
         self._peers[peer] = pc
         for track in self._tracks:
             reporter = self._origin_reporter(peer, track.kind)
-            if track.kind == "video":
-                encoded = self._encoder(track).subscribe()
-                outgoing = _OriginTrack(encoded, track, self._clock, reporter)
-                sender = pc.addTrack(outgoing)
-                _send_vp8_only(pc, sender)
-                # A receiver's picture-loss report asks the shared encoder for a key frame.
-                sender._send_keyframe = encoded.request_keyframe  # type: ignore[method-assign]
-            else:
-                copy = self._relay.subscribe(track, buffered=False)
-                outgoing = _OriginTrack(copy, track, self._clock, reporter)
-                sender = pc.addTrack(outgoing)
+            encoded = self._encoder(track).subscribe()
+            outgoing = _OriginTrack(encoded, track, self._clock, reporter)
+            sender = pc.addTrack(outgoing)
+            _send_only(pc, sender, SENT_CODECS[track.kind])
+            # A receiver's picture-loss report asks the shared encoder for a key frame.
+            sender._send_keyframe = encoded.request_keyframe  # type: ignore[method-assign]
             self._sending.setdefault(peer, []).append((sender, outgoing))
         self._apply_exclusion(peer)
 
@@ -256,9 +260,10 @@ class MediaMesh:
 
         return pc
 
-    def _encoder(self, track: MediaStreamTrack) -> SharedVideoEncoder:
+    def _encoder(self, track: MediaStreamTrack) -> SharedEncoder:
         if track not in self._encoders:
-            self._encoders[track] = SharedVideoEncoder(self._relay.subscribe(track, buffered=False))
+            every_frame = track.kind == "audio"
+            self._encoders[track] = SharedEncoder(self._relay.subscribe(track, every_frame))
         return self._encoders[track]
 
     def _origin_reporter(self, peer: str, kind: str) -> Callable[[float, float], None]:
@@ -313,12 +318,13 @@ class MediaMesh:
                 log.exception("frame handler failed for %s %s", peer, track.kind)
 
 
-def _send_vp8_only(pc: RTCPeerConnection, sender: RTCRtpSender) -> None:
-    """Offer and accept only VP8 for ``sender``: it sends ready-made VP8 packets."""
+def _send_only(pc: RTCPeerConnection, sender: RTCRtpSender, mime_types: tuple[str, ...]) -> None:
+    """Offer and accept only ``mime_types`` for ``sender``: it sends ready-made packets."""
+    kind = mime_types[0].split("/")[0]
     codecs = [
         codec
-        for codec in RTCRtpSender.getCapabilities("video").codecs
-        if codec.mimeType.lower() in ("video/vp8", "video/rtx")
+        for codec in RTCRtpSender.getCapabilities(kind).codecs
+        if codec.mimeType.lower() in mime_types
     ]
     for transceiver in pc.getTransceivers():
         if transceiver.sender is sender:

@@ -300,13 +300,14 @@ async def test_a_session_survives_a_3_s_network_cut(
                 await asyncio.sleep(0.05)
             await prosecutor.request_step("resume")
             await prosecutor.wait_for_state(lambda s: s == "hearing", 10)
-        await call.stations["lawyer"].request_step("begin_consultation")  # signaling works
-        await prosecutor.wait_for_state(lambda s: s == "private_consultation", 10)
 
-        # The recorder takes every party's media again.
+        # The recorder takes every party's media again...
         while missing := [
             r for r in await call.without_media(restored, recorder_before) if "recorder" in r
         ]:
             assert time.monotonic() - restored < 10.0, f"no media at {missing}"
             await asyncio.sleep(0.05)
         print(f"the recorder had media again {time.monotonic() - restored:.2f} s after restore")
+        # ...and the session takes steps (a consultation, which cuts the prosecutor off).
+        await call.stations["lawyer"].request_step("begin_consultation")
+        await prosecutor.wait_for_state(lambda s: s == "private_consultation", 10)

@@ -3,27 +3,17 @@ file), and can ask the station for a key frame, over a real peer connection on l
 
 from __future__ import annotations
 
-import asyncio
-
 import av
 from livecall import until
-from test_shared_video import Camera
+from test_shared_media import Camera
 
 from recording import vp8
-from session import shared_video
+from session import shared_media
 from session.mesh import MediaMesh
 
 
-class PacedCamera(Camera):
-    """The test camera at 50 pictures a second, not as fast as it is read."""
-
-    async def recv(self):  # type: ignore[override]
-        await asyncio.sleep(0.02)
-        return await super().recv()
-
-
 async def test_the_recorder_gets_the_stations_bytes_and_a_key_frame_when_it_asks(monkeypatch):
-    monkeypatch.setattr(shared_video, "KEYFRAME_GAP", 0.0)
+    monkeypatch.setattr(shared_media, "KEYFRAME_GAP", 0.0)
     sent: list[bytes] = []
     encode = vp8.Encoder.encode
 
@@ -46,7 +36,7 @@ async def test_the_recorder_gets_the_stations_bytes_and_a_key_frame_when_it_asks
         on_compressed=lambda peer, data, media_time, t: got.append((data, media_time)),
     )  # fmt: skip
     meshes["suspect"] = MediaMesh(
-        "suspect", [PacedCamera()], lambda peer, kind, sdp: to("suspect", peer, kind, sdp)
+        "suspect", [Camera(pace=0.02)], lambda peer, kind, sdp: to("suspect", peer, kind, sdp)
     )
     try:
         await meshes["suspect"].offer("recorder")

@@ -1,9 +1,11 @@
-"""A station's camera encoded once for every peer it is sent to.
+"""A station's camera and microphone, each encoded once for every peer they are sent to.
 
 aiortc encodes per sender: a station sending its picture to two parties and the recorder would
-compress every frame three times, most of a core at 640x480 and 25 frames/s. Here one VP8
-encoder compresses each frame once and hands the same packets to a track per peer
-(:class:`EncodedTrack`); aiortc's sender sends a track's ready-made packets as they are
+compress every frame three times, most of a core at 640x480 and 25 frames/s; its sound three
+times too, each time also measuring its level sample by sample in Python. Here one encoder per
+device compresses each frame once — the picture in VP8 on a worker thread, the sound in Opus
+on the event loop (a third of a millisecond per 20 ms) — and hands the same packets to a track
+per peer (:class:`EncodedTrack`); aiortc's sender sends a track's ready-made packets as they are
 (``av.Packet`` frames are packed, not encoded), each with its own sequence numbers and its own
 store for retransmitting what a receiver reports lost.
 
@@ -15,7 +17,8 @@ frame (RTCP PLI); that request reaches this encoder through :meth:`EncodedTrack.
 Because a key frame goes to every peer and is many times the size of the others, requests are
 granted at most every ``KEYFRAME_GAP`` seconds: three lossy links asking independently must
 not turn the stream into key frames only. The bitrate is fixed (the justice network is a
-local one); every receiver gets the same stream.
+local one); every receiver gets the same stream. Every Opus packet can be decoded on its own,
+so sound is joined anywhere (its packets count as key frames).
 """
 
 from __future__ import annotations
@@ -26,33 +29,71 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from fractions import Fraction
+from typing import Protocol
 
+from aiortc.codecs import opus
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av.audio.frame import AudioFrame
+from av.frame import Frame
 from av.packet import Packet
-from av.video.frame import VideoFrame
 
-from recording.vp8 import BITRATE, Encoder
+from recording import vp8
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two key frames granted on request.
 KEYFRAME_GAP = 0.5
-#: Frames a peer's track keeps for a sender that is not reading; beyond it the peer waits for
-#: the next key frame.
-WAITING_FRAMES = 8
+#: Packets a peer's track keeps for a sender that has not read them: beyond it a picture
+#: stream waits for the next key frame, and sound loses its oldest. Two seconds of sound, for a
+#: busy event loop must not cost the recording a word.
+WAITING_PACKETS = {"video": 8, "audio": 100}
 
 
-class SharedVideoEncoder:
-    """Encodes ``source`` with VP8 once and feeds every :meth:`subscribe`\\ d track."""
+class FrameEncoder(Protocol):
+    """Compresses one device's frames in order; packets carry their frame's pts and time base."""
+
+    def encode(self, frame: Frame, key: bool) -> list[Packet]:
+        """The packets of ``frame`` (a key frame if ``key`` and the codec has them)."""
+
+
+class OpusEncoder:
+    """aiortc's own Opus encoder (its settings: 48 kHz stereo, 20 ms a packet), its packets
+    stamped with the pts, in the source's time base, of the sound they hold."""
+
+    def __init__(self) -> None:
+        self._opus = opus.OpusEncoder()
+        self._origin: tuple[int, Fraction] | None = None
+
+    def encode(self, frame: Frame, key: bool) -> list[Packet]:
+        """Compress ``frame``: a packet per 20 ms, none while a short frame waits for more."""
+        assert isinstance(frame, AudioFrame)
+        if self._origin is None:
+            self._origin = (frame.pts or 0, frame.time_base or opus.TIME_BASE)
+        first, time_base = self._origin
+        payloads, timestamp = self._opus.encode(frame)  # in samples since the first frame
+        packets = []
+        for index, payload in enumerate(payloads):
+            packet = Packet(payload)
+            at = (timestamp + index * opus.SAMPLES_PER_FRAME) * opus.TIME_BASE
+            packet.pts, packet.time_base = first + round(at / time_base), time_base
+            packet.is_keyframe = True
+            packets.append(packet)
+        return packets
+
+
+class SharedEncoder:
+    """Encodes ``source`` once (a camera in VP8, a microphone in Opus) and feeds every
+    :meth:`subscribe`\\ d track."""
 
     def __init__(
         self,
         source: MediaStreamTrack,
-        bitrate: int = BITRATE,
+        encoder: FrameEncoder | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
-        self._vp8 = Encoder(bitrate)
+        self._codec = encoder or (vp8.Encoder() if source.kind == "video" else OpusEncoder())
         self._clock = clock
         self._tracks: set[EncodedTrack] = set()
         self._task: asyncio.Task[None] | None = None
@@ -62,7 +103,7 @@ class SharedVideoEncoder:
 
     def subscribe(self) -> EncodedTrack:
         """A new track for one peer; it begins at the next key frame."""
-        track = EncodedTrack(self)
+        track = EncodedTrack(self, self._source.kind)
         self._tracks.add(track)
         if self._task is None:
             self._task = asyncio.ensure_future(self._run())
@@ -93,7 +134,7 @@ class SharedVideoEncoder:
         try:
             while True:
                 frame = await self._source.recv()
-                if not self._tracks or not isinstance(frame, VideoFrame):
+                if not self._tracks or not isinstance(frame, Frame):
                     continue
                 key = self._keyframe_wanted and (
                     self._clock() - self._last_keyframe >= KEYFRAME_GAP
@@ -101,7 +142,10 @@ class SharedVideoEncoder:
                 if key:
                     self._keyframe_wanted, self._last_keyframe = False, self._clock()
                 self._encoding_keyframe = key
-                packets = await loop.run_in_executor(None, self._vp8.encode, frame, key)
+                if self._source.kind == "video":  # milliseconds a picture: off the loop
+                    packets = await loop.run_in_executor(None, self._codec.encode, frame, key)
+                else:
+                    packets = self._codec.encode(frame, key)
                 self._encoding_keyframe = False
                 for packet in packets:
                     for track in list(self._tracks):
@@ -109,25 +153,34 @@ class SharedVideoEncoder:
         except MediaStreamError:
             pass
         except Exception:
-            log.exception("the picture could not be encoded; video to every peer ends")
+            log.exception("%s could not be encoded; it ends for every peer", self._source.kind)
         finally:
             for track in list(self._tracks):
                 track.put(None)
 
 
 class EncodedTrack(MediaStreamTrack):
-    """One peer's share of a :class:`SharedVideoEncoder`: its packets, in order, from a key
-    frame on."""
+    """One peer's share of a :class:`SharedEncoder`: its packets, in order, from a key frame
+    on."""
 
-    kind = "video"
-
-    def __init__(self, encoder: SharedVideoEncoder) -> None:
+    def __init__(self, encoder: SharedEncoder, kind: str) -> None:
         super().__init__()
+        self.kind = kind
         self._encoder = encoder
         self._packets: deque[Packet | None] = deque()
         self._arrived = asyncio.Event()
         self._need_keyframe = True
         self._asked = False
+        self._held = False
+
+    def hold(self, held: bool) -> None:
+        """While held (its peer is shut out of a private consultation) nothing is kept for the
+        peer; released, the stream starts again at a key frame. Nothing encoded meanwhile ever
+        reaches the peer, not even what was waiting when the hold began."""
+        if held != self._held:
+            self._held = held
+            self._packets.clear()
+            self._need_keyframe, self._asked = True, False
 
     def request_keyframe(self) -> None:
         """This track's receiver lost a picture (its sender got a PLI)."""
@@ -136,7 +189,9 @@ class EncodedTrack(MediaStreamTrack):
     def put(self, packet: Packet | None) -> None:
         """Take the encoder's next packet (``None``: the source ended)."""
         if packet is not None:
-            if len(self._packets) >= WAITING_FRAMES:  # the sender is not reading
+            if self._held:
+                return
+            if len(self._packets) >= WAITING_PACKETS[self.kind]:  # the sender is not reading
                 self._packets.clear()
                 self._need_keyframe, self._asked = True, False
             if packet.is_keyframe:
