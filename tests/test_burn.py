@@ -242,7 +242,9 @@ def test_a_read_back_mismatch_keeps_no_image(tmp_path: Path, keys: tuple[Path, s
     payload.source.chmod(0o644)
     with open(payload.source, "r+b") as out:  # the disk changed the bag after sealing
         out.seek(1000)
-        out.write(b"\0")
+        byte = out.read(1)[0]
+        out.seek(1000)
+        out.write(bytes([byte ^ 0xFF]))  # a changed byte (writing a zero may change none)
     with pytest.raises(DiscMismatchError) as caught:
         desk.burn(disc_id, "A")
     assert [p.path for p in caught.value.read_back.problems] == [payload.disc_path]

@@ -366,7 +366,7 @@ DISK_FULL_SCRIPT = """
 
 def test_a_full_disk_is_reported_not_lost(tmp_path):
     path = tmp_path / "full.mkv"
-    child = run_script(DISK_FULL_SCRIPT, str(path), limit_file_size=400_000)
+    child = run_script(DISK_FULL_SCRIPT, str(path), limit_file_size=1_000_000)
     out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
     result = json.loads(out)
