@@ -125,7 +125,13 @@ def recover_video_quickly(
 
 
 class _Buffer(JitterBuffer):
-    """A video receiver's jitter buffer of about a second, passing on every whole picture."""
+    """A video receiver's jitter buffer of about a second, passing on every whole picture.
+
+    A picture is whole when its packets are all there in sequence and the last is marked (the
+    RTP marker bit ends a video frame, RFC 3551); aiortc's buffer waits for the next picture's
+    first packet instead, which holds every picture back a frame's time (40 ms at 25 frames/s).
+    A picture whose end is not marked is still passed on when the next one begins.
+    """
 
     def __init__(self, on_picture: PictureTap | None) -> None:
         super().__init__(capacity=VIDEO_WAIT_PACKETS, is_video=True)
@@ -133,6 +139,26 @@ class _Buffer(JitterBuffer):
         # The receiver maps RTP timestamps this way after the buffer, for the decoded frame.
         self._times = TimestampMapper()
         self.ssrc: int | None = None
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        """Take the oldest picture out if it is whole."""
+        packets: list[RtpPacket] = []
+        origin = self._origin
+        assert origin is not None  # a packet was added
+        for count in range(self.capacity):
+            packet = self._packets[(origin + count) % self.capacity]
+            if packet is None:
+                return None  # a packet is missing: wait for it, or for the buffer to give up
+            if packets and packet.timestamp != packets[0].timestamp:
+                break  # the next picture began
+            packets.append(packet)
+            if packet.marker:
+                break
+        else:
+            return None
+        self.remove(len(packets))
+        data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]
+        return JitterFrame(data=data, timestamp=packets[0].timestamp)
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         pli, picture = super().add(packet)

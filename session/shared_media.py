@@ -30,7 +30,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Protocol
 
 from aiortc.codecs import opus
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -48,13 +47,6 @@ KEYFRAME_GAP = 0.5
 #: stream waits for the next key frame, and sound loses its oldest. Two seconds of sound, for a
 #: busy event loop must not cost the recording a word.
 WAITING_PACKETS = {"video": 8, "audio": 100}
-
-
-class FrameEncoder(Protocol):
-    """Compresses one device's frames in order; packets carry their frame's pts and time base."""
-
-    def encode(self, frame: Frame, key: bool) -> list[Packet]:
-        """The packets of ``frame`` (a key frame if ``key`` and the codec has them)."""
 
 
 class OpusEncoder:
@@ -89,11 +81,10 @@ class SharedEncoder:
     def __init__(
         self,
         source: MediaStreamTrack,
-        encoder: FrameEncoder | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
-        self._codec = encoder or (vp8.Encoder() if source.kind == "video" else OpusEncoder())
+        self._codec = vp8.Encoder() if source.kind == "video" else OpusEncoder()
         self._clock = clock
         self._tracks: set[EncodedTrack] = set()
         self._task: asyncio.Task[None] | None = None
