@@ -170,7 +170,10 @@ class EncodedTrack(MediaStreamTrack):
         reaches the peer, not even what was waiting when the hold began."""
         if held != self._held:
             self._held = held
+            ended = None in self._packets
             self._packets.clear()
+            if ended:  # the source's end is kept: the sender must still learn of it
+                self._packets.append(None)
             self._need_keyframe, self._asked = True, False
 
     def request_keyframe(self) -> None:

@@ -252,3 +252,17 @@ async def test_a_busy_station_loses_no_sound():
     packets += await take(sound, 45)
     await mesh.close()
     assert [p.pts for p in packets] == [n * 960 for n in range(50)]
+
+
+async def test_a_camera_that_ended_during_a_consultation_still_ends_the_track_after_it():
+    camera = Camera(frames=3)
+    encoder = SharedEncoder(camera)
+    track = encoder.subscribe()
+    await take(track, 1)
+    track.hold(True)
+    await asyncio.sleep(0.3)  # the camera's last frames, and its end, reach the encoder
+    assert camera.readyState == "ended"
+    track.hold(False)
+    with pytest.raises(MediaStreamError):
+        await asyncio.wait_for(track.recv(), 5)
+    await encoder.close()
