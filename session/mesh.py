@@ -237,7 +237,7 @@ class MediaMesh:
             encoded = self._encoder(track).subscribe()
             outgoing = _OriginTrack(encoded, track, self._clock, reporter)
             sender = pc.addTrack(outgoing)
-            _send_only(pc, sender, SENT_CODECS[track.kind])
+            _send_only(pc, sender, track.kind)
             # A receiver's picture-loss report asks the shared encoder for a key frame.
             sender._send_keyframe = encoded.request_keyframe  # type: ignore[method-assign]
             self._sending.setdefault(peer, []).append((sender, outgoing))
@@ -318,13 +318,13 @@ class MediaMesh:
                 log.exception("frame handler failed for %s %s", peer, track.kind)
 
 
-def _send_only(pc: RTCPeerConnection, sender: RTCRtpSender, mime_types: tuple[str, ...]) -> None:
-    """Offer and accept only ``mime_types`` for ``sender``: it sends ready-made packets."""
-    kind = mime_types[0].split("/")[0]
+def _send_only(pc: RTCPeerConnection, sender: RTCRtpSender, kind: str) -> None:
+    """Offer and accept only ``kind``'s codec in ``SENT_CODECS`` for ``sender``: it sends
+    ready-made packets."""
     codecs = [
         codec
         for codec in RTCRtpSender.getCapabilities(kind).codecs
-        if codec.mimeType.lower() in mime_types
+        if codec.mimeType.lower() in SENT_CODECS[kind]
     ]
     for transceiver in pc.getTransceivers():
         if transceiver.sender is sender:

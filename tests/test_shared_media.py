@@ -127,7 +127,8 @@ async def test_a_peer_that_stopped_reading_starts_again_at_a_key_frame_asked_whe
     reading, paused = encoder.subscribe(), encoder.subscribe()
     await asyncio.gather(take(paused, 1), take(reading, 1))
     clock.now += 10 * KEYFRAME_GAP
-    # A consultation: ``paused`` is not read while the other peer takes many frames.
+    # A sender that stopped reading (a stuck line): ``paused`` is not read while the other
+    # peer takes many frames.
     meanwhile = await take(reading, 5 * WAITING_PACKETS["video"])
     assert sum(p.is_keyframe for p in meanwhile) == 0  # nobody asked for one meanwhile
     resumed = await take(paused, 3)
