@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import logging
 import sys
 from pathlib import Path
+
+from session import loop as engine_loop
 
 #: Modules that add their own subcommands with ``register(commands)``.
 SUBCOMMAND_MODULES = (
@@ -122,7 +123,7 @@ def _hub(args: argparse.Namespace) -> int:
               f"{credentials.ca_certificate} (pleadesk station --ca FILE).")  # fmt: skip
         return 0
     _use_turn(args)
-    asyncio.run(serve_hub(args.data, args.host, args.port))
+    engine_loop.run(serve_hub(args.data, args.host, args.port))
     return 0
 
 
@@ -138,7 +139,7 @@ def _station(args: argparse.Namespace) -> int:
         if args.script is None:
             print("a headless station needs --script", file=sys.stderr)
             return 2
-        asyncio.run(
+        engine_loop.run(
             run_scripted_station(
                 args.hub,
                 args.session,

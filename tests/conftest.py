@@ -11,12 +11,18 @@ from livecall import LIGHT_PICTURES, ROLES, Heard, hang_up
 # Widget tests read English source texts; tests of the Chinese interface install it themselves.
 os.environ.setdefault("PLEADESK_LANG", "en")
 
+from session import loop as engine_loop
 from session.audit import AuditTrail
 from session.clock import HubClock
 from session.hub import Hub
 from session.network import restrict_media_addresses
 from session.runner import synthetic_station
 from session.store import Store
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """Tests run on the event loop the application runs on."""
+    return {"engine": engine_loop.new_event_loop}
 
 
 @pytest.fixture
