@@ -76,10 +76,13 @@ class Encoder:
         codec.qmin, codec.qmax = 2, 56
         codec.thread_count = 1
         rate = str(self._bitrate)
-        # The real-time settings aiortc's own VP8 encoder uses, constant bitrate.
+        # The real-time settings aiortc's own VP8 encoder uses, constant bitrate, but without
+        # its denoiser (noise sensitivity 4): 1.0-1.5 ms less a 640x480 picture, and on the test
+        # pattern with camera grain (sigma 3 / 8) as close to the clean picture or closer
+        # (PSNR 47.3 / 42.1 dB, with it 43.7 / 42.1).
         codec.options = {
             "bufsize": rate, "minrate": rate, "maxrate": rate, "cpu-used": "-6",
-            "deadline": "realtime", "lag-in-frames": "0", "noise-sensitivity": "4",
+            "deadline": "realtime", "lag-in-frames": "0", "noise-sensitivity": "0",
             "overshoot-pct": "15", "undershoot-pct": "100", "partitions": "0",
             "static-thresh": "1",
         }  # fmt: skip
