@@ -30,7 +30,6 @@ REPO = Path(__file__).resolve().parents[1]
 CHILD = """
     import sys, time
     from pathlib import Path
-    import cv2
     import numpy as np
     from recording.recorder import CompositeRecorder
     from recording.synthetic import SyntheticVideoTrack
@@ -44,7 +43,7 @@ CHILD = """
                             cluster_ms=int(sys.argv[2]))
     noise = np.random.default_rng(0)
     track = SyntheticVideoTrack("suspect")  # camera-like pictures: x264 works as in a session
-    pictures = [cv2.cvtColor(track.render(i), cv2.COLOR_BGR2YUV_I420) for i in range(25)]
+    pictures = [track.render_i420(i) for i in range(25)]
     rec.start()
     print(rec.session_start, flush=True)
     progress = open(sys.argv[1] + ".progress", "w")

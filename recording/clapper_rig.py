@@ -97,9 +97,7 @@ class ClapperRig:
         )
         for party in self._parties:
             track = SyntheticVideoTrack(party.role, size=size, party=party.index)
-            self._dark[party.role] = [
-                cv2.cvtColor(track.render(i), cv2.COLOR_BGR2YUV_I420) for i in range(0, 50, 5)
-            ]
+            self._dark[party.role] = [track.render_i420(i) for i in range(0, 50, 5)]
 
     def step(self, now: float) -> None:
         """Capture everything up to ``now`` and hand over what has arrived by ``now``."""
