@@ -120,7 +120,7 @@ def _thread_kind(name: str | None) -> str:
         return "event loop"
     words = " ".join(word for word in name.split() if "." not in word)
     kind = re.sub(r"[-_]\d+(_\d+)?$", "", words)
-    return "executor" if kind == "asyncio" else kind
+    return "executor" if kind in ("asyncio", "uvloop") else kind  # the loop's default pool
 
 
 async def sample_threads(samples: ThreadSamples) -> None:
