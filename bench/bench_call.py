@@ -42,7 +42,7 @@ from av.video.frame import VideoFrame
 from proc_cpu import TICK, process_cpu, stat_cpu
 
 from recording.synthetic import read_timecode
-from session import loop as engine_loop
+from session import loop as station_loop
 from session.clock import HubClock
 from session.hub import Hub
 from session.live import LiveSession
@@ -357,7 +357,7 @@ def main() -> None:
         parser.add_argument("--ca", type=Path, required=True)
         parser.add_argument("--out", type=Path, required=True)
         logging.basicConfig(level=logging.WARNING)
-        engine_loop.run(run_station(parser.parse_args(sys.argv[2:])))
+        station_loop.run(run_station(parser.parse_args(sys.argv[2:])))
         # aiortc's decoder threads are not daemons; one left by an unclean leave would keep
         # the process alive. The figures are written: end here.
         sys.stdout.flush()
@@ -370,7 +370,7 @@ def main() -> None:
     args = parser.parse_args()
     before = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory() as folder:
-        result = engine_loop.run(measure(args.seconds, args.warmup, args.nice, Path(folder)))
+        result = asyncio.run(measure(args.seconds, args.warmup, args.nice, Path(folder)))
     after = [round(x, 2) for x in os.getloadavg()]
     report(result, args.warmup, args.nice, [before, after])
 

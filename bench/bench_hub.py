@@ -50,7 +50,6 @@ from typing import Any
 import aiohttp
 from proc_cpu import process_cpu, stat_cpu
 
-from session import loop as engine_loop
 from session import messages as m
 from session.machine import REQUIRED_ROLES, State, Step
 
@@ -128,7 +127,7 @@ def hub_process(data_dir: Path, wal: bool) -> None:
             connection.execute("PRAGMA synchronous=NORMAL")
 
     try:
-        engine_loop.run(serve_hub(data_dir, "127.0.0.1", 0))
+        asyncio.run(serve_hub(data_dir, "127.0.0.1", 0))
     finally:
         (data_dir / "db-jobs.json").write_text(json.dumps(jobs))
 
@@ -471,11 +470,11 @@ def stations_process(plan: dict[str, Any]) -> None:
     and print the tally as JSON on stdout."""
     from session.runner import demo_agreement_pdf
 
-    sdp = engine_loop.run(sample_sdp())
+    sdp = asyncio.run(sample_sdp())
     agreement = demo_agreement_pdf("BENCH-1", "00000000-0000-0000-0000-000000000000")
     print("ready", flush=True)
     plan["start_at"] = float(sys.stdin.readline())
-    print(json.dumps(engine_loop.run(stations_main(plan, sdp, agreement))), flush=True)
+    print(json.dumps(asyncio.run(stations_main(plan, sdp, agreement))), flush=True)
 
 
 # -- the parent: start, sample, report ------------------------------------------------------

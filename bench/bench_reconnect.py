@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from livecall import ROLES, walk_to_hearing  # noqa: E402
 from netem import ImpairedCall, coturn, impaired_call, video_link  # noqa: E402
 
-from session import loop as engine_loop  # noqa: E402
+from session import loop as station_loop  # noqa: E402
 from session.impairment import Impairment  # noqa: E402
 
 #: Give up on a receiver this long after the restore.
@@ -189,4 +189,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    engine_loop.run(main())
+    station_loop.run(main())

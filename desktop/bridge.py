@@ -16,14 +16,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from session import loop as engine_loop
+from session import loop as station_loop
 
 
 class EngineThread:
     """An asyncio event loop running in its own thread, for the engines."""
 
     def __init__(self) -> None:
-        self.loop = engine_loop.new_event_loop()
+        self.loop = station_loop.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="engines", daemon=True)
         self._thread.start()
 

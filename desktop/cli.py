@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import logging
 import sys
 from pathlib import Path
 
-from session import loop as engine_loop
+from session import loop as station_loop
 
 #: Modules that add their own subcommands with ``register(commands)``.
 SUBCOMMAND_MODULES = (
@@ -123,7 +124,7 @@ def _hub(args: argparse.Namespace) -> int:
               f"{credentials.ca_certificate} (pleadesk station --ca FILE).")  # fmt: skip
         return 0
     _use_turn(args)
-    engine_loop.run(serve_hub(args.data, args.host, args.port))
+    asyncio.run(serve_hub(args.data, args.host, args.port))  # see session.loop
     return 0
 
 
@@ -139,7 +140,7 @@ def _station(args: argparse.Namespace) -> int:
         if args.script is None:
             print("a headless station needs --script", file=sys.stderr)
             return 2
-        engine_loop.run(
+        station_loop.run(
             run_scripted_station(
                 args.hub,
                 args.session,

@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 
 from desktop.demo_schedule import REQUEST_ID, book_and_bring_in, custody_record, demo_schedule
 from documents.statement import CustodyRecord
-from session import loop as engine_loop
 from session.audit import AuditTrail
 from session.clock import HubClock
 from session.hub import Hub
@@ -55,7 +54,7 @@ def pleadesk_home() -> Path:
 def run_demo(out: Path, seconds: float, *, headless: bool, clapper: bool = False) -> int:
     """Run the demo; print where everything is; return the process exit code."""
     try:
-        summary = engine_loop.run(_demo(out.resolve(), seconds, headless, clapper))
+        summary = asyncio.run(_demo(out.resolve(), seconds, headless, clapper))
     except DemoError as exc:
         print(f"pleadesk demo failed at the {exc}", file=sys.stderr)
         return 1

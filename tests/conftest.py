@@ -11,7 +11,7 @@ from livecall import LIGHT_PICTURES, ROLES, Heard, hang_up
 # Widget tests read English source texts; tests of the Chinese interface install it themselves.
 os.environ.setdefault("PLEADESK_LANG", "en")
 
-from session import loop as engine_loop
+from session import loop as station_loop
 from session.audit import AuditTrail
 from session.clock import HubClock
 from session.hub import Hub
@@ -21,8 +21,9 @@ from session.store import Store
 
 
 def pytest_asyncio_loop_factories(config, item):
-    """Tests run on the event loop the application runs on."""
-    return {"engine": engine_loop.new_event_loop}
+    """Tests run on the stations' event loop, the one the media engines need (the hub's,
+    asyncio's own, runs in the tests that start ``pleadesk hub``)."""
+    return {"station": station_loop.new_event_loop}
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
-"""The engines' event loop takes in a burst of packets in a turn, not one packet a turn."""
+"""A station's event loop takes in a burst of packets in a turn, not one packet a turn."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
 
-from session import loop as engine_loop
+from session import loop as station_loop
 
 
 async def test_a_turn_of_the_loop_reads_a_burst_of_datagrams():
@@ -37,4 +37,4 @@ def test_the_loop_runs_a_coroutine_to_its_end():
         await asyncio.sleep(0)
         return 42
 
-    assert engine_loop.run(answer()) == 42
+    assert station_loop.run(answer()) == 42
