@@ -133,7 +133,8 @@ class SyntheticVideoTrack(_PacedTrack):
         self._background = _i420(_pattern(size, self.party))
         mask = _name_mask(role, size)
         self._name_pixels = np.flatnonzero(mask)
-        half_mask = cv2.resize(mask * np.uint8(255), _half(size), interpolation=cv2.INTER_AREA)
+        half = (size[0] // 2, size[1] // 2)
+        half_mask = cv2.resize(mask * np.uint8(255), half, interpolation=cv2.INTER_AREA)
         self._name_blocks = np.flatnonzero(half_mask >= 128)
         self._white = _i420(np.full((size[1], size[0], 3), 255, np.uint8))
         self._bar = _i420(np.full((2, 2, 3), _BAR, np.uint8)).ravel()[[0, 4, 5]]
@@ -183,16 +184,17 @@ class SyntheticVideoTrack(_PacedTrack):
         """The moving test pattern with the role's name and the running time."""
         width, height = self._size
         picture = np.empty_like(self._background)
+        planes = _planes(picture, self._size)
         # The pattern drifts 2 pixels a frame: the chroma planes, at half size, 1.
         for plane, source, shift in zip(
-            _planes(picture, self._size),
+            planes,
             _planes(self._background, self._size),
             (index * 2 % width, index % (width // 2), index % (width // 2)),
             strict=True,
         ):
             plane[:, shift:] = source[:, : plane.shape[1] - shift]
             plane[:, :shift] = source[:, plane.shape[1] - shift :]
-        luma, blue, red = _planes(picture, self._size)
+        luma, blue, red = planes
         luma.reshape(-1)[self._name_pixels] = _NAME
         blue.reshape(-1)[self._name_blocks] = red.reshape(-1)[self._name_blocks] = _NEUTRAL
         x, text = (index * 8) % width, f"{index / self._fps:8.2f}s"
@@ -339,10 +341,6 @@ _NAME, _TEXT, _NEUTRAL = 235, 220, 128
 
 def _i420(bgr: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420)
-
-
-def _half(size: tuple[int, int]) -> tuple[int, int]:
-    return size[0] // 2, size[1] // 2
 
 
 def _planes(i420: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
