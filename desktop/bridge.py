@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import threading
 from collections.abc import Callable, Coroutine
@@ -36,11 +37,22 @@ class EngineThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the loop once its pending callbacks have run, join the thread, close the loop."""
+        """Cancel the engines' tasks still running and let them finish (as :func:`asyncio.run`
+        does: a camera relay left pending would be destroyed mid-read), stop the loop, join the
+        thread, close the loop."""
+        with contextlib.suppress(concurrent.futures.TimeoutError):  # a task that will not end
+            self.submit(_cancel_the_rest()).result(timeout)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
         if not self._thread.is_alive():
             self.loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    tasks = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class GuiBridge(QObject):
