@@ -23,6 +23,7 @@ import contextlib
 import logging
 import random
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -201,8 +202,16 @@ class UdpRelay:
             return
         loop = asyncio.get_running_loop()
         handle: asyncio.TimerHandle | None = None
+        due = time.monotonic() + after
 
         def arrive() -> None:
+            nonlocal handle
+            early = due - time.monotonic()
+            if early > 0:  # uvloop's timers count whole milliseconds and may fire a little early
+                self._in_flight.discard(handle)
+                handle = loop.call_later(early, arrive)
+                self._in_flight.add(handle)
+                return
             self._deliver(transport, data, to, handle)
 
         handle = loop.call_later(after, arrive)
