@@ -43,9 +43,9 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two key frames granted on request.
 KEYFRAME_GAP = 0.5
-#: Packets a peer's track keeps for a sender that has not read them: beyond it a picture
-#: stream waits for the next key frame, and sound loses its oldest. Two seconds of sound, for a
-#: busy event loop must not cost the recording a word.
+#: Packets a peer's track keeps for a sender that has not read them: beyond it what waits is
+#: dropped, and a picture stream starts again at the next key frame, sound at the next packet.
+#: Two seconds of sound, for a busy event loop must not cost the recording a word.
 WAITING_PACKETS = {"video": 8, "audio": 100}
 
 

@@ -22,7 +22,7 @@ from session.store import Store
 
 def pytest_asyncio_loop_factories(config, item):
     """Tests run on the stations' event loop, the one the media engines need (the hub's,
-    asyncio's own, runs in the tests that start ``pleadesk hub``)."""
+    asyncio's own, runs in ``test_demo_e2e``: ``pleadesk demo`` holds the hub)."""
     return {"station": station_loop.new_event_loop}
 
 
