@@ -137,7 +137,8 @@ class SyntheticVideoTrack(_PacedTrack):
         half_mask = cv2.resize(mask * np.uint8(255), half, interpolation=cv2.INTER_AREA)
         self._name_blocks = np.flatnonzero(half_mask >= 128)
         self._white = _i420(np.full((size[1], size[0], 3), 255, np.uint8))
-        self._bar = _i420(np.full((2, 2, 3), _BAR, np.uint8)).ravel()[[0, 4, 5]]
+        bar = _i420(np.full((2, 2, 3), _BAR, np.uint8))
+        self._bar = [int(plane[0, 0]) for plane in _planes(bar, (2, 2))]
         self._timecode_clock = timecode_clock
         self._strip_size = (size[0], round(size[1] * TIMECODE_ROWS / _CELL_HEIGHT_PARTS))
 
@@ -204,7 +205,7 @@ class SyntheticVideoTrack(_PacedTrack):
             (red, self._bar[2], _NEUTRAL, 2),
         ):
             corners = (x // half, (height - 60) // half), ((x + 40) // half, (height - 20) // half)
-            cv2.rectangle(plane, *corners, int(bar), -1)
+            cv2.rectangle(plane, *corners, bar, -1)
             cv2.putText(
                 plane,
                 text,
