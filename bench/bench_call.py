@@ -8,9 +8,10 @@ processes on the machine) as a timecode; each receiver reads it back from the de
 moment the frame is handed to its listener, so latency needs no clock synchronization.
 
 After the recording has started and WARMUP seconds have passed, a window of SECONDS is
-measured: per stream, the latency percentiles and the frames delivered per second at each
-station and at the recorder; per process, the CPU it used (utime + stime from /proc/PID/stat)
-as cores; and how busy the whole machine was, so other work on it can be told apart.
+measured: per stream, the latency percentiles and the pictures delivered per second at each
+station and at the recorder, with the seconds of sound delivered per second; per process, the
+CPU it used (utime + stime from /proc/PID/stat) as cores; and how busy the whole machine was,
+so other work on it can be told apart.
 
     .venv/bin/python bench/bench_call.py [SECONDS] [--warmup S] [--nice N]
 
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+from av.audio.frame import AudioFrame
 from av.frame import Frame
 from av.video.frame import VideoFrame
 from proc_cpu import TICK, process_cpu, stat_cpu
@@ -66,21 +68,21 @@ THREAD_SAMPLE_EVERY = 1.0
 class FrameLog:
     """A station listener (and recorder observer) that notes every decoded frame.
 
-    Video: (sender, hand-over time, timecode or None); audio: (sender, hand-over time). Every
-    other event a station reports is of no interest here.
+    Video: (sender, hand-over time, timecode or None); audio: (sender, hand-over time, seconds
+    of sound). Every other event a station reports is of no interest here.
     """
 
     def __init__(self) -> None:
         self.video: list[tuple[str, float, float | None]] = []
-        self.audio: list[tuple[str, float]] = []
+        self.audio: list[tuple[str, float, float]] = []
 
     def frame(self, role: str, kind: str, frame: Frame) -> None:
         """A decoded frame from ``role``: the clock is read first, before any work on it."""
         now = time.monotonic()
         if isinstance(frame, VideoFrame):
             self.video.append((role, now, read_timecode(frame)))
-        else:
-            self.audio.append((role, now))
+        elif isinstance(frame, AudioFrame):
+            self.audio.append((role, now, frame.samples / frame.sample_rate))
 
     def __getattr__(self, event: str) -> Callable[..., None]:
         if event.startswith("_"):
@@ -300,7 +302,7 @@ def _stream_table(
 ) -> dict[tuple[str, str], float]:
     """Per (receiver, sender) video stream: frames per second and latency; returns the rates."""
     wall = end - start
-    print(f"\n{'receiver':<11}{'sender':<11}{'video/s':>8}{'audio/s':>8}{'p50 ms':>8}"
+    print(f"\n{'receiver':<11}{'sender':<11}{'video/s':>8}{'sound':>8}{'p50 ms':>8}"
           f"{'p95 ms':>8}{'max ms':>8}{'unread':>7}")  # fmt: skip
     rates: dict[tuple[str, str], float] = {}
     at_stations: list[float] = []
@@ -309,13 +311,13 @@ def _stream_table(
             if sender == receiver:
                 continue
             video = [(t, c) for r, t, c in got["video"] if r == sender and start <= t <= end]
-            audio = [t for r, t in got["audio"] if r == sender and start <= t <= end]
+            sound = sum(s for r, t, s in got["audio"] if r == sender and start <= t <= end)
             ages = [(t - c) * 1000 for t, c in video if c is not None]
             if receiver != "recorder":
                 at_stations += ages
             unread = sum(c is None for _, c in video)
             rates[(receiver, sender)] = len(video) / wall
-            print(f"{receiver:<11}{sender:<11}{len(video) / wall:8.1f}{len(audio) / wall:8.1f}"
+            print(f"{receiver:<11}{sender:<11}{len(video) / wall:8.1f}{sound / wall:8.2f}"
                   f"{_percentiles(ages)}{unread:7d}")  # fmt: skip
     print(f"{'stations':<11}{'all':<11}{'':16}{_percentiles(at_stations)}")
     return rates

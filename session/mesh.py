@@ -29,8 +29,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
 from av.packet import Packet
 
-from session.network import new_peer_connection, recover_video_quickly
-from session.shared_media import EncodedTrack, SharedEncoder
+from session.network import buffer_sound, new_peer_connection, recover_video_quickly
+from session.shared_media import SOUND_PACKET, EncodedTrack, SharedEncoder
 
 log = logging.getLogger(__name__)
 
@@ -245,12 +245,15 @@ class MediaMesh:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            if track.kind == "video":
-                for transceiver in pc.getTransceivers():
-                    if transceiver.receiver.track is track:
-                        self._keyframe_askers[peer] = recover_video_quickly(
-                            transceiver.receiver, self._compressed_from(peer)
-                        )
+            for transceiver in pc.getTransceivers():
+                if transceiver.receiver.track is not track:
+                    continue
+                if track.kind == "video":
+                    self._keyframe_askers[peer] = recover_video_quickly(
+                        transceiver.receiver, self._compressed_from(peer)
+                    )
+                else:
+                    buffer_sound(transceiver.receiver, SOUND_PACKET)
             self._own(self._read(peer, track))
 
         @pc.on("datachannel")

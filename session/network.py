@@ -26,6 +26,7 @@ from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from aiortc.rtcrtpreceiver import TimestampMapper
 from aiortc.rtp import RtpPacket
+from aiortc.utils import uint16_add
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ LOOPBACK = ("127.0.0.1",)
 #: Packets a video receiver waits for a lost one before it gives up on it and asks for a key
 #: frame: about a second of video.
 VIDEO_WAIT_PACKETS = 128
+#: Sound a receiver holds before passing its oldest packet on, to ride out uneven arrival (what
+#: aiortc holds of its own 20 ms packets).
+SOUND_BUFFER = 0.080
 #: Bytes a media socket holds while its event loop is busy elsewhere: about 8 s of a session's
 #: media at the hub. aioice asks for 256 KiB; with it, a busy one-process session lost thousands
 #: of datagrams a minute to full buffers (``RcvbufErrors`` in /proc/net/snmp), and with them
@@ -122,6 +126,48 @@ def recover_video_quickly(
             await receiver._send_rtcp_pli(buffer.ssrc)
 
     return ask_keyframe
+
+
+def buffer_sound(receiver: RTCRtpReceiver, packet_seconds: float) -> None:
+    """Let the sound receiver ``receiver`` hold ``SOUND_BUFFER`` of packets ``packet_seconds``
+    long and skip a lost packet once that much has come after it (:class:`_SoundBuffer`)."""
+    buffer = _SoundBuffer(held=max(1, round(SOUND_BUFFER / packet_seconds)))
+    setattr(receiver, "_RTCRtpReceiver__jitter_buffer", buffer)  # noqa: B010 (private name)
+
+
+class _SoundBuffer(JitterBuffer):
+    """Passes a sound packet on once ``held`` packets have come after it, in sequence order; a
+    packet still missing by then is skipped.
+
+    aiortc's sound buffer holds four packets, and waits for a missing one until sixteen more
+    are in: but sound is never sent again (no retransmission), so every lost packet cost
+    another 200 ms of delay that stayed, as the buffer passes on one packet per packet
+    received, and four packets before the gap were thrown away with it. Here a lost packet
+    costs its own sound only, and sound stays ``SOUND_BUFFER`` behind. A packet that comes
+    after its turn has passed is dropped, as aiortc drops it.
+    """
+
+    def __init__(self, held: int) -> None:
+        super().__init__(capacity=16, prefetch=held)
+        self._latest: int | None = None  # the newest sequence number received
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        origin, latest = self._origin, self._latest
+        assert origin is not None  # a packet was added
+        if (
+            latest is None
+            or uint16_add(sequence_number, -latest) < 0x8000  # a newer packet
+            or uint16_add(latest, -origin) >= self.capacity  # the numbering began again
+        ):
+            latest = self._latest = sequence_number
+        while uint16_add(latest, -origin) >= self._prefetch:
+            packet = self._packets[origin % self.capacity]
+            self._packets[origin % self.capacity] = None
+            origin = self._origin = uint16_add(origin, 1)
+            if packet is not None:
+                data = packet._data  # type: ignore[attr-defined]
+                return JitterFrame(data=data, timestamp=packet.timestamp)
+        return None
 
 
 class _Buffer(JitterBuffer):
