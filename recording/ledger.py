@@ -183,16 +183,9 @@ class Ledger:
         self._clock = clock
 
     def append(
-        self,
-        actor: str,
-        role: str,
-        event: str,
-        details: Mapping[str, Any] | None = None,
-        *,
-        sync: bool = True,
+        self, actor: str, role: str, event: str, details: Mapping[str, Any] | None = None
     ) -> Entry:
-        """Sign and append one entry; return it once it is on disk, or with ``sync=False``
-        once it is written (:meth:`sync` then brings it to the disk)."""
+        """Sign and append one entry; return it once it is on disk."""
         if not event or "\n" in event:
             raise LedgerError(f"{event!r} cannot be used as an event name.")
         details = dict(details or {})
@@ -226,19 +219,10 @@ class Ledger:
             signature = self._key.sign(canonical(fields))
             entry = Entry(**fields, sig=base64.b64encode(signature).decode())  # type: ignore[arg-type]
             os.write(fd, entry.to_line() + b"\n")
-            if sync:
-                os.fsync(fd)
+            os.fsync(fd)
             return entry
         finally:
             os.close(fd)  # also releases the lock
-
-    def sync(self) -> None:
-        """Bring everything appended so far to the disk."""
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
     def entries(self) -> list[Entry]:
         """Every entry as stored, unchecked (see :mod:`recording.ledger_check` to verify)."""

@@ -58,25 +58,14 @@ class AuditTrail:
         event: str,
         at: float,
         details: Mapping[str, Any] | None = None,
-        sync: bool = True,
     ) -> None:
         """Append one event that happened at session time ``at`` (blocking: it reaches the
-        disk before this returns; with ``sync=False`` only once :meth:`sync` is called)."""
-        ledger = self._ledger(session_id)
-        details = {"session_time": round(at, 3), **(details or {})}
-        ledger.append(actor, role, event, details, sync=sync)
-
-    def sync(self, session_id: str) -> None:
-        """Bring the session's trail to the disk."""
-        self._ledger(session_id).sync()
-
-    def _ledger(self, session_id: str) -> Ledger:
+        disk before this returns)."""
         ledger = self._ledgers.get(session_id)
         if ledger is None:
-            ledger = self._ledgers[session_id] = Ledger(
-                self.path(session_id), self._key, self._wall_now
-            )
-        return ledger
+            ledger = Ledger(self.path(session_id), self._key, self._wall_now)
+            self._ledgers[session_id] = ledger
+        ledger.append(actor, role, event, {"session_time": round(at, 3), **(details or {})})
 
     def _wall_now(self) -> datetime:
         return datetime.fromtimestamp(self._clock.wall()).astimezone()

@@ -99,17 +99,10 @@ class LiveSession:
         return self._mesh.peers
 
     async def log(self, role: str, event: str, details: dict[str, Any] | None = None) -> None:
-        """Add an event to the session's audit trail (in order, off the event loop) and return
-        once it is on the disk.
-
-        The hub's database thread writes every session's events, in order; each is brought to
-        the disk (fsync, a millisecond or more, far more when the disk is busy) on another
-        thread, so no session waits for the disk on behalf of another.
-        """
+        """Add an event to the session's audit trail (in order, off the event loop)."""
         if self._audit is not None:
             at = self._clock.now()
-            await self._in_db(self._audit.record, self.id, role, role, event, at, details, False)
-            await asyncio.get_running_loop().run_in_executor(None, self._audit.sync, self.id)
+            await self._in_db(self._audit.record, self.id, role, role, event, at, details)
 
     async def restore(
         self, changes: list[dict[str, Any]], signatures: dict[str, dict[str, Any]]

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
-import time
 
 import aiohttp
 import pytest
@@ -93,37 +90,3 @@ def test_a_trail_signed_with_another_key_is_not_trusted(trail, tmp_path, capsys)
     stranger = AuditTrail.in_folder(tmp_path / "elsewhere", HubClock())
     stranger.record("x", "hub", "hub", "noop", 0.0)
     assert verify(path, tmp_path / "elsewhere" / "audit-key.pub.pem") == 1
-
-
-async def test_a_session_waiting_for_the_disk_holds_up_no_other(tmp_path, monkeypatch):
-    clock = HubClock()
-    audit = AuditTrail.in_folder(tmp_path / "audit", clock)
-    hub = Hub(Store(":memory:"), tmp_path / "recordings", clock, audit=audit)
-    await hub.start()
-    slow, quick = [await hub.create_session(case) for case in ("C-slow", "C-quick")]
-    slow_trail = str(audit.path(slow))
-    synced: list[str] = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:  # the disk takes a second over the slow session's trail
-        path = os.readlink(f"/proc/self/fd/{fd}")
-        if path == slow_trail:
-            time.sleep(1.0)
-        real_fsync(fd)
-        synced.append(path)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    try:
-        sessions = [await hub._live_session(s) for s in (slow, quick)]
-        slow_log = asyncio.ensure_future(sessions[0].log("hub", "slow disk"))
-        await asyncio.sleep(0.1)  # its entry is written and waits for the disk
-        started = time.monotonic()
-        await sessions[1].log("hub", "busy day")
-        waited = time.monotonic() - started
-        assert not slow_log.done()  # it returns only once its entry is on the disk
-        await slow_log
-    finally:
-        await hub.close()
-    assert waited < 0.5
-    assert synced[-1] == slow_trail and str(audit.path(quick)) in synced
-    assert [e["event"] for e in events(audit.path(slow))] == ["slow disk"]
