@@ -104,6 +104,15 @@ class LiveSession:
             at = self._clock.now()
             await self._in_db(self._audit.record, self.id, role, role, event, at, details)
 
+    def _store_change(self, change: StateChanged, at: float) -> None:
+        """Store a state change and add it to the audit trail: one job on the database thread,
+        so a step waits for that thread once."""
+        self._store.add_state_change(self.id, change)
+        if self._audit is not None:
+            details = {"previous": change.previous.value, "state": change.state.value,
+                       "step": change.step.value, "reason": change.reason}  # fmt: skip
+            self._audit.record(self.id, change.role, change.role, "state", at, details)
+
     async def restore(
         self, changes: list[dict[str, Any]], signatures: dict[str, dict[str, Any]]
     ) -> None:
@@ -285,13 +294,7 @@ class LiveSession:
                     change.step,
                     change.role,
                 )
-                await self._in_db(self._store.add_state_change, self.id, change)
-                await self.log(
-                    change.role,
-                    "state",
-                    {"previous": change.previous.value, "state": change.state.value,
-                     "step": change.step.value, "reason": change.reason},
-                )  # fmt: skip
+                await self._in_db(self._store_change, change, self._clock.now())
                 await self._broadcast(
                     m.StateUpdate(
                         change.state.value,
