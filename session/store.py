@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     event,
     insert,
@@ -66,6 +67,29 @@ signatures = Table(
     Column("role", String(32), nullable=False),
     Column("strokes", Text, nullable=False),
     Column("at", Float, nullable=False),
+)
+
+#: Statements built once and run with their values as parameters: built anew for every call, a
+#: state change cost 0.79 ms of CPU instead of 0.26 (SQLAlchemy works out each new statement's
+#: cache key), on the hub's one database thread that every session's steps wait for.
+_ADD_SESSION = insert(sessions)
+_SESSION = select(sessions).where(sessions.c.id == bindparam("session_id"))
+_ADD_CHANGE = insert(state_changes)
+_SET_STATE = (
+    update(sessions)
+    .where(sessions.c.id == bindparam("session_id"))
+    .values(state=bindparam("new_state"))
+)
+_CHANGES = (
+    select(state_changes)
+    .where(state_changes.c.session_id == bindparam("session_id"))
+    .order_by(state_changes.c.id)
+)
+_ADD_SIGNATURE = insert(signatures)
+_SIGNATURES = (
+    select(signatures)
+    .where(signatures.c.session_id == bindparam("session_id"))
+    .order_by(signatures.c.id)
 )
 
 
@@ -116,23 +140,22 @@ class Store:
     ) -> str:
         """Add a scheduled session with these parties and return its id."""
         session_id = str(uuid.uuid4())
+        row = {
+            "id": session_id,
+            "case_number": case_number,
+            "state": "scheduled",
+            "created_at": now,
+            "parties": json.dumps(list(parties)),
+            "minor": minor,
+        }
         with self._engine.begin() as db:
-            db.execute(
-                insert(sessions).values(
-                    id=session_id,
-                    case_number=case_number,
-                    state="scheduled",
-                    created_at=now,
-                    parties=json.dumps(list(parties)),
-                    minor=minor,
-                )
-            )
+            db.execute(_ADD_SESSION, row)
         return session_id
 
     def session(self, session_id: str) -> SessionRecord | None:
         """The session with this id, or None."""
         with self._engine.connect() as db:
-            row = db.execute(select(sessions).where(sessions.c.id == session_id)).first()
+            row = db.execute(_SESSION, {"session_id": session_id}).first()
         if row is None:
             return None
         fields = dict(row._mapping)
@@ -141,50 +164,35 @@ class Store:
 
     def add_state_change(self, session_id: str, change: StateChanged) -> None:
         """Append a state change and update the session's current state."""
+        row = {
+            "session_id": session_id,
+            "at": change.at,
+            "role": change.role,
+            "step": change.step.value,
+            "previous": change.previous.value,
+            "state": change.state.value,
+            "reason": change.reason,
+        }
         with self._engine.begin() as db:
-            db.execute(
-                insert(state_changes).values(
-                    session_id=session_id,
-                    at=change.at,
-                    role=change.role,
-                    step=change.step.value,
-                    previous=change.previous.value,
-                    state=change.state.value,
-                    reason=change.reason,
-                )
-            )
-            db.execute(
-                update(sessions).where(sessions.c.id == session_id).values(state=change.state.value)
-            )
+            db.execute(_ADD_CHANGE, row)
+            db.execute(_SET_STATE, {"session_id": session_id, "new_state": change.state.value})
 
     def state_changes(self, session_id: str) -> list[dict[str, Any]]:
         """The session's state changes, oldest first."""
-        query = (
-            select(state_changes)
-            .where(state_changes.c.session_id == session_id)
-            .order_by(state_changes.c.id)
-        )
         with self._engine.connect() as db:
-            return [dict(row._mapping) for row in db.execute(query)]
+            return [dict(row._mapping) for row in db.execute(_CHANGES, {"session_id": session_id})]
 
     def add_signature(self, session_id: str, role: str, strokes: dict[str, Any], at: float) -> None:
         """Keep a handwritten signature as it arrived."""
+        row = {"session_id": session_id, "role": role, "strokes": json.dumps(strokes), "at": at}
         with self._engine.begin() as db:
-            db.execute(
-                insert(signatures).values(
-                    session_id=session_id, role=role, strokes=json.dumps(strokes), at=at
-                )
-            )
+            db.execute(_ADD_SIGNATURE, row)
 
     def signatures(self, session_id: str) -> dict[str, dict[str, Any]]:
         """The latest signature per role."""
-        query = (
-            select(signatures)
-            .where(signatures.c.session_id == session_id)
-            .order_by(signatures.c.id)
-        )
         with self._engine.connect() as db:
-            return {row.role: json.loads(row.strokes) for row in db.execute(query)}
+            rows = db.execute(_SIGNATURES, {"session_id": session_id})
+            return {row.role: json.loads(row.strokes) for row in rows}
 
     def close(self) -> None:
         """Release the database."""
