@@ -33,8 +33,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from recording import age
-from recording.bag import hash_file
+from recording.archive import age
+from recording.archive.bag import hash_file
 
 
 def _cpu(who: int) -> float:

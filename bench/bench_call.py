@@ -43,16 +43,17 @@ from av.frame import Frame
 from av.video.frame import VideoFrame
 from proc_cpu import TICK, process_cpu, stat_cpu
 
-from recording.synthetic import read_timecode
+from recording.media.synthetic import read_timecode
 from session import loop as station_loop
 from session.clock import HubClock
-from session.hub import Hub
-from session.live import LiveSession
+from session.hub.live import LiveSession
+from session.hub.runner import composite_recorders
+from session.hub.server import Hub
+from session.hub.store import Store
 from session.machine import REQUIRED_ROLES, State
-from session.network import restrict_media_addresses
-from session.runner import synthetic_station, take_part
-from session.station import StationListener
-from session.store import Store
+from session.rtc.network import restrict_media_addresses
+from session.station.engine import StationListener
+from session.station.runner import synthetic_station, take_part
 from session.tls import HubCredentials, init_hub_credentials
 
 log = logging.getLogger("bench_call")
@@ -202,7 +203,12 @@ async def measure(seconds: float, warmup: float, nice: int, folder: Path) -> dic
     restrict_media_addresses()
     credentials = HubCredentials(folder / "hub-tls")
     init_hub_credentials(credentials.folder, ["127.0.0.1"])
-    hub = Hub(Store(folder / "hub.sqlite3"), folder / "recordings", HubClock())
+    hub = Hub(
+        Store(folder / "hub.sqlite3"),
+        folder / "recordings",
+        HubClock(),
+        recorders=composite_recorders(),
+    )
     recorder, hub_samples = FrameLog(), ThreadSamples()
     stations: dict[str, asyncio.subprocess.Process] = {}
     try:

@@ -31,8 +31,8 @@ CHILD = """
     import sys, time
     from pathlib import Path
     import numpy as np
-    from recording.recorder import CompositeRecorder
-    from recording.synthetic import SyntheticVideoTrack
+    from recording.recorder.recorder import CompositeRecorder
+    from recording.media.synthetic import SyntheticVideoTrack
 
     def clock():  # session time: the system's monotonic clock, which the parent reads too
         return time.monotonic()

@@ -24,7 +24,7 @@ def run_once(seconds: float) -> tuple[float, dict]:
         out, home = Path(folder) / "out", Path(folder) / "home"
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "desktop.cli", "demo", "--headless", "--out", str(out),
+            [sys.executable, "-m", "desktop.cli.main", "demo", "--headless", "--out", str(out),
              "--seconds", str(seconds)],
             env={**os.environ, "PLEADESK_HOME": str(home)}, check=True, capture_output=True,
         )  # fmt: skip

@@ -5,7 +5,7 @@ Run:  .venv/bin/python bench/bench_disc.py [MIB] [ROUNDS] [FOLDER]
 
 A sealed-bag-shaped folder (one recording of MIB MiB, a PDF, a log, tag files) is laid out as
 a disc and written to an image file (``stdio:`` target, the same xorriso code as for a drive)
-by :func:`recording.burn.write_disc`. Peers in the same run, on the same files:
+by :func:`recording.archive.burn.write_disc`. Peers in the same run, on the same files:
 
 * ``cp`` of the same files (the disk's plain copy speed: the ceiling for any image writer);
 * the same xorriso write with ``-md5 on`` (xorriso's own per-file and session checksums, which
@@ -33,9 +33,9 @@ from pathlib import Path
 
 from bench_age import wait_for_free_cores
 
-from recording.burn import settle_image, write_disc
-from recording.disc_layout import DiscLayout, LayoutFile
-from recording.disc_read import read_back
+from recording.archive.burn import settle_image, write_disc
+from recording.archive.disc_layout import DiscLayout, LayoutFile
+from recording.archive.disc_read import read_back
 
 
 def _fsync(path: Path) -> None:

@@ -29,14 +29,17 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import DummyTimeStamper
 from reportlab import rl_config
 
-from documents import signing
-from documents.agreement import PleaAgreement, demo_agreement
-from documents.pdf import render_agreement
-from documents.pki import DemoPki
+from documents.agreement import PleaAgreement
+from documents.pdf.agreement import render_agreement
+from documents.samples.case import DEMO_PLACES, demo_agreement, demo_participants
+from documents.samples.handwriting import synthetic_fingerprint, synthetic_signature
 from documents.session_documents import make_session_documents
-from documents.signing import FieldSignature, certify, document_sha256, sign_field
-from documents.synthetic import synthetic_fingerprint, synthetic_signature
-from documents.verify import verify_pdf
+from documents.signing import pades as signing
+from documents.signing.pades import FieldSignature, certify, document_sha256, sign_field
+from documents.signing.pki import DemoPki
+from documents.signing.verify import verify_pdf
+from documents.statement import RecordingFile
+from recording.archive.bag import hash_file
 
 
 def measure(work: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -90,10 +93,13 @@ def _session(tmp: str, pki: DemoPki, recording: Path) -> object:
     a = demo_agreement("京朝检刑认〔2026〕1号", "2f1c4e8a", on=date(2027, 1, 15))
     hands = {"suspect": synthetic_signature("suspect", a.suspect.name, 1).to_json(),
              "lawyer": synthetic_signature("lawyer", a.lawyer.name, 2).to_json()}  # fmt: skip
+    parties = ["suspect", "prosecutor", "lawyer"]
+    # The close-out hashes the recording for the statement; measured with the documents.
+    file = RecordingFile(recording.name, hash_file(recording), recording.stat().st_size)
     return make_session_documents(
-        Path(tmp) / "out", case_number=a.case_number, session_id=a.session_id,
-        recordings=[recording], timeline=timeline, signatures=hands,
-        parties=["suspect", "prosecutor", "lawyer"], pki_dir=pki.directory, agreement=a,
+        Path(tmp) / "out", recordings=[file], timeline=timeline, signatures=hands, agreement=a,
+        participants=demo_participants(a, parties, a.case_number, a.session_id),
+        places=DEMO_PLACES, pki_dir=pki.directory,
     )  # fmt: skip
 
 

@@ -57,10 +57,10 @@ HUB_CORE, STATION_CORE = 0, 1
 STEP_PAUSE = (1.0, 2.0)
 SDP_BYTES = 4096
 TIMEOUT = 15.0
-#: The steps of ``session.script`` by the prosecutor, with a private consultation in the hearing.
-#: Before presenting, the prosecutor loads the agreement's PDF over HTTP and the others fetch it.
-#: Signatures travel on the data channel to the hub's recorder peer, which needs WebRTC, so the
-#: agreement is declined once presented and the session closes on the no-agreement path.
+#: The steps of ``session.station.script`` by the prosecutor, with a private consultation in the
+#: hearing. Before presenting, the prosecutor loads the agreement's PDF over HTTP and the others
+#: fetch it. Signatures travel on the data channel to the hub's recorder peer, which needs WebRTC,
+#: so the agreement is declined once presented and the session closes on the no-agreement path.
 SCRIPT: tuple[tuple[str, Step, tuple[State, ...]], ...] = (
     ("prosecutor", Step.ANNOUNCE, (State.ANNOUNCED,)),
     ("prosecutor", Step.NOTIFY_RIGHTS, (State.RIGHTS_NOTIFIED,)),
@@ -83,9 +83,9 @@ def hub_process(data_dir: Path, wal: bool) -> None:
     """Serve a hub as ``pleadesk hub serve`` does, with the recorder stood in for; at the end
     write how long each job waited for and took on the hub's database thread. With ``wal``,
     SQLite journals ahead and syncs only at checkpoints (a what-if, not the hub's setting)."""
-    from session.hub import Hub
-    from session.live import LiveSession
-    from session.runner import serve_hub
+    from session.hub.live import LiveSession
+    from session.hub.runner import serve_hub
+    from session.hub.server import Hub
 
     async def start_recorder(self: LiveSession) -> None:
         # What the real recorder leaves behind on the session, minus the file: the audit
@@ -199,10 +199,10 @@ class Context:
 
 async def sample_sdp() -> str:
     """A real aiortc offer for audio and video, padded with host candidates to ~4 KB."""
-    from session.network import new_peer_connection, restrict_media_addresses
+    from session.rtc.network import DIRECT, restrict_media_addresses
 
     restrict_media_addresses()
-    pc = new_peer_connection()
+    pc = DIRECT.peer_connection()
     pc.addTransceiver("audio")
     pc.addTransceiver("video")
     await pc.setLocalDescription(await pc.createOffer())
@@ -468,7 +468,7 @@ async def stations_main(plan: dict[str, Any], sdp: str, agreement: bytes) -> dic
 def stations_process(plan: dict[str, Any]) -> None:
     """Entry of a station process: prepare, say ``ready``, take the start time from stdin, run,
     and print the tally as JSON on stdout."""
-    from session.runner import demo_agreement_pdf
+    from session.station.runner import demo_agreement_pdf
 
     sdp = asyncio.run(sample_sdp())
     agreement = demo_agreement_pdf("BENCH-1", "00000000-0000-0000-0000-000000000000")
@@ -615,7 +615,7 @@ def main(argv: list[str]) -> None:
         data_dir = Path(folder) / "hub"
         ca = None
         if args.tls:
-            from session.runner import init_hub
+            from session.hub.runner import init_hub
 
             ca = str(init_hub(data_dir, ["127.0.0.1"]).ca_certificate)
         hub, url = start_hub(data_dir, Path(folder) / "hub.log", args.sqlite_wal)

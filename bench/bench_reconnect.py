@@ -4,7 +4,7 @@
 
 First one camera over one relayed peer connection (the line's own effect), then a hub and
 three synthetic stations in one process, all media relayed by a local coturn behind
-the impairment relay of ``session.impairment`` and signaling through a TCP relay (the layout of
+the impairment relay of ``session.rtc.impairment`` and signaling through a TCP relay (the layout of
 ``tests/netem.py``; needs Debian's coturn). RUNS times (default 3), on a fresh call each time:
 
 * media cut: media is lost for CUT_S seconds (default 3), signaling stays up;
@@ -29,13 +29,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "support"))
 
 from livecall import ROLES, walk_to_hearing  # noqa: E402
 from netem import ImpairedCall, coturn, impaired_call, video_link  # noqa: E402
 
 from session import loop as station_loop  # noqa: E402
-from session.impairment import Impairment  # noqa: E402
+from session.rtc.impairment import Impairment  # noqa: E402
 
 #: Give up on a receiver this long after the restore.
 PATIENCE = 20.0

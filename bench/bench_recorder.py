@@ -21,9 +21,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from recording.recorder import CompositeRecorder
-from recording.synthetic import SyntheticVideoTrack
-from recording.vp8 import PictureEncoder
+from recording.media.synthetic import SyntheticVideoTrack
+from recording.media.vp8 import PictureEncoder
+from recording.recorder.recorder import CompositeRecorder
 from session.clock import FakeClock
 
 ROLES = ("suspect", "prosecutor", "lawyer")

@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from recording.clapper_rig import ClapperRig, PartyTiming
-from recording.recorder import CompositeRecorder
-from recording.sync_analysis import analyse_files
+from recording.recorder.recorder import CompositeRecorder
+from recording.sync.analysis import analyse_files
+from recording.sync.clapper_rig import ClapperRig, PartyTiming
 from session.clock import FakeClock
 
 ROLES = ("suspect", "prosecutor", "lawyer")

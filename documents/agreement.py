@@ -59,7 +59,6 @@ __all__ = [
     "SuspectIdentity",
     "VoluntarinessDeclaration",
     "chinese_numeral",
-    "demo_agreement",
     "id_check_digit",
     "months_text",
     "standard_statement",
@@ -322,15 +321,3 @@ def standard_statement(education: str, literacy: Literacy = Literacy.READS_CHINE
         "引诱，未受到药物、酒精等影响判断能力的因素影响，除本具结书载明的内容外，没有获得其他"
         "任何承诺。本具结书系本人真实意思表示。"
     )
-
-
-def demo_agreement(
-    case_number: str, session_id: str, *, on: date | None = None, language: str = "zh"
-) -> PleaAgreement:
-    """Return a realistic synthetic theft agreement (盗窃罪, 速裁) for the demo.
-
-    See :func:`documents.demo.demo_agreement`; kept here where callers look for it.
-    """
-    from documents.demo import demo_agreement as make
-
-    return make(case_number, session_id, on=on, language=language)

@@ -1,8 +1,8 @@
 """The documents of one finished session: agreement, rights notice, recording statement.
 
-:func:`make_session_documents` is what the end of a session (and the demo) calls: it hashes
-the recording files, builds the recording statement from the session's state timeline and the
-detention centre's 提押/还押 record, renders and certifies each document, applies the
+:func:`make_session_documents` is what a session's close-out calls: it builds the recording
+statement from the recording files (as the caller hashed them), the session's state timeline and
+the detention centre's 提押/还押 record, renders and certifies each document, applies the
 signatures that exist (the suspect's handwriting on each document it was given for, the
 prosecutor's, the technician's and the custody officer's certificates), adds RFC 3161
 timestamps, writes the PDFs (and the English renderings for a foreign-language session) and
@@ -23,13 +23,14 @@ from cryptography import x509
 
 from documents.agreement import PleaAgreement
 from documents.checks import StatementError
-from documents.demo import DEMO_PLACES, demo_agreement, demo_staff
-from documents.english import render_agreement_english
 from documents.fingerprint import Fingerprint
 from documents.notice import RightsNotice
-from documents.notice_pdf import render_notice
-from documents.session_signer import SessionSigner
+from documents.pdf.english import render_agreement_english
+from documents.pdf.notice import render_notice
+from documents.pdf.statement import render_statement
 from documents.signature import Signature
+from documents.signing.session_signer import SessionSigner
+from documents.signing.verify import SignatureCheck, verify_pdf
 from documents.statement import (
     BEIJING,
     CustodyRecord,
@@ -42,9 +43,6 @@ from documents.statement import (
     RecordingFile,
     RecordingStatement,
 )
-from documents.statement_pdf import render_statement
-from documents.verify import SignatureCheck, verify_pdf
-from recording.bag import hash_file
 
 Clock = Callable[[], datetime]
 
@@ -78,23 +76,19 @@ class SessionDocuments:
 def make_session_documents(
     out_dir: Path,
     *,
-    case_number: str,
-    session_id: str,
-    recordings: Sequence[Path],
+    recordings: Sequence[RecordingFile],
     timeline: Sequence[Mapping[str, Any]],
     signatures: Mapping[str, Mapping[str, Any]],
-    parties: Sequence[str],
+    agreement: PleaAgreement,
+    participants: Sequence[Participant],
+    places: Mapping[str, str],
     pki_dir: Path,
     custody: CustodyRecord | None = None,
     notice_handwriting: Mapping[str, Any] | None = None,
     statement_handwriting: Mapping[str, Any] | None = None,
-    agreement: PleaAgreement | None = None,
     presented: bytes | None = None,
     fingerprint: Fingerprint | None = None,
     no_agreement: NoAgreement | None = None,
-    durations: Mapping[str, float] | None = None,
-    participants: Sequence[Participant] | None = None,
-    place: str | None = None,
     lawyer_has_certificate: bool = True,
     tsa_url: str | None = None,
     tsa_roots: Sequence[x509.Certificate] | None = None,
@@ -102,18 +96,19 @@ def make_session_documents(
 ) -> SessionDocuments:
     """Make, sign, write and check the session's documents in ``out_dir``.
 
-    ``recordings``: the composite recording first, then any other files of the session.
-    ``timeline``: the state changes, each ``{state, step, role, at, reason}`` with ``at`` in
-    seconds since the epoch. ``signatures``: role → handwriting in the ``Signature`` wire
-    format, given on the agreement. ``parties``: the roles that took part. ``custody``: the
+    ``recordings``: the composite recording first, then any other files of the session, each
+    with its SHA-256. ``timeline``: the state changes, each ``{state, step, role, at, reason}``
+    with ``at`` in seconds since the epoch. ``signatures``: role → handwriting in the
+    ``Signature`` wire format, given on the agreement. ``participants``: who took part, with
+    their posts and places; ``places``: the room of each role (``prosecutor``, ``suspect``,
+    ``lawyer``), where each signs and what the statement names as the place. ``custody``: the
     detention centre's 提押/还押 record of the session; without one the statement says no time
     was registered (未登记), and its officer, when known, is the custody officer listed and
     signing. ``notice_handwriting`` and ``statement_handwriting``: the suspect's handwriting
     given on the rights notice and on the statement; without it that field stays for signing
-    on paper. ``agreement`` defaults to the demo case; ``presented`` is its PDF as the session
-    presented it (certified, see :meth:`SessionSigner.presented`), which the handwriting was
-    given on and the signatures are added to. ``participants`` and ``place`` default to the
-    demo's people and rooms. A lawyer without a certificate of their own signs through the
+    on paper. ``presented`` is the agreement's PDF as the session presented it (certified, see
+    :meth:`SessionSigner.presented`), which the handwriting was given on and the signatures are
+    added to. A lawyer without a certificate of their own signs through the
     lawyer station's certificate. Without ``tsa_url`` a local timestamp authority of the demo
     PKI stamps the signatures; with it, ``tsa_roots`` are the roots its tokens are checked
     against.
@@ -121,26 +116,21 @@ def make_session_documents(
     if not recordings:
         raise SessionDocumentsError("No recording file was given; the statement needs one.")
     out_dir.mkdir(parents=True, exist_ok=True)
-    signer = SessionSigner.in_folder(pki_dir, tsa_url, clock)
-    starts = [e["at"] for e in timeline if e.get("state") == "recording"] or [timeline[0]["at"]]
-    day = datetime.fromtimestamp(starts[0], BEIJING).date()
-    agreement = agreement or demo_agreement(case_number, session_id, on=day)
+    signer = SessionSigner.in_folder(pki_dir, tsa_url, clock, places)
     handwriting = {role: Signature.from_json(dict(data)) for role, data in signatures.items()}
     states = [e.get("state") for e in timeline]
     signed = "signed" in states and {"suspect", "lawyer"} <= set(handwriting)
     custody = custody or CustodyRecord()
-    people = participants or _participants(agreement, parties, case_number, session_id)
     try:
         statement = statement_from_timeline(
             agreement,
             recordings,
             timeline,
-            _with_custody_officer(people, custody.taken_out_by, agreement),
+            _with_custody_officer(participants, custody.taken_out_by, agreement),
             signed=signed,
             no_agreement=no_agreement,
-            durations=durations or {},
             custody=custody,
-            place=place,
+            place=statement_place(places),
         )
     except StatementError as exc:
         if not exc.field.startswith("custody"):
@@ -187,15 +177,14 @@ def make_session_documents(
 
 def statement_from_timeline(
     agreement: PleaAgreement,
-    recordings: Sequence[Path],
+    recordings: Sequence[RecordingFile],
     timeline: Sequence[Mapping[str, Any]],
     participants: Sequence[Participant],
     *,
     signed: bool,
+    place: str,
     no_agreement: NoAgreement | None = None,
-    durations: Mapping[str, float] | None = None,
     custody: CustodyRecord | None = None,
-    place: str | None = None,
 ) -> RecordingStatement:
     """Build the recording statement from the session's state changes and its files.
 
@@ -217,22 +206,17 @@ def statement_from_timeline(
     if not signed and no_agreement is None and "no_agreement_path" in [s for s, _, _ in at]:
         reason = next(r for s, _, r in at if s == "no_agreement_path") or "见同步录音录像"
         no_agreement = NoAgreement(NoAgreementReason.OTHER, reason)
-    durations = durations or {}
-    files = tuple(
-        RecordingFile(p.name, hash_file(p), p.stat().st_size, durations.get(p.name))
-        for p in recordings
-    )
     return RecordingStatement(
         case_number=agreement.case_number,
         procuratorate=agreement.procuratorate,
         session_id=agreement.session_id,
         case_type=agreement.charges_text,
         suspect_name=agreement.suspect.name,
-        place=place or f"{DEMO_PLACES['prosecutor']}（主会场）、{DEMO_PLACES['suspect']}",
+        place=place,
         started_at=start,
         ended_at=end,
         participants=tuple(participants),
-        files=files,
+        files=tuple(recordings),
         date=end.astimezone(BEIJING).date(),
         interruptions=tuple(stops),
         milestones=tuple(Milestone(t, s, r if s == "interrupted" else "") for s, t, r in at),
@@ -242,6 +226,12 @@ def statement_from_timeline(
         no_agreement=no_agreement,
         language=agreement.suspect.language,
     )
+
+
+def statement_place(places: Mapping[str, str]) -> str:
+    """Where the session was held, as the statement says it: the prosecutor's room (the main
+    room, 主会场) and the suspect's."""
+    return f"{places['prosecutor']}（主会场）、{places['suspect']}"
 
 
 def _handwriting(data: Mapping[str, Any] | None) -> Signature | None:
@@ -273,26 +263,3 @@ def _moment(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime.fromtimestamp(float(value), UTC)
-
-
-def _participants(
-    a: PleaAgreement, parties: Sequence[str], case_number: str, session_id: str
-) -> list[Participant]:
-    """Who took part in the demo session, with their posts and places."""
-    staff = demo_staff(case_number, session_id)
-    places = DEMO_PLACES
-    rows = [
-        (PartyRole.SUSPECT, a.suspect.name.split("（")[0], "犯罪嫌疑人", places["suspect"]),
-        (PartyRole.PROSECUTOR, a.prosecutor, f"检察官（{a.procuratorate}）", places["prosecutor"]),
-    ]
-    if "lawyer" in parties:
-        post = f"{a.lawyer.role.label}（{a.lawyer.law_firm}）"
-        rows.append((PartyRole.LAWYER, a.lawyer.name, post, places["lawyer"]))
-    if a.interpreter is not None:
-        post = f"翻译人员（{a.interpreter.language}）"
-        rows.append((PartyRole.INTERPRETER, a.interpreter.name, post, places["prosecutor"]))
-    rows.append((PartyRole.TECHNICIAN, staff["technician"], "检察技术人员", places["technician"]))
-    if a.suspect.detained:
-        post = f"民警（{a.suspect.detention_place}）"
-        rows.append((PartyRole.CUSTODY_OFFICER, staff["custody_officer"], post, places["suspect"]))
-    return [Participant(*row) for row in rows]

@@ -216,13 +216,3 @@ def render_image(
     image = Image.new("RGB", mask.size, background)
     image.paste(Image.new("RGB", mask.size, ink), mask=mask)
     return image
-
-
-def synthetic_signature(role: str, name: str, seed: int) -> Signature:
-    """Make a believable, deterministic handwritten signature of ``name`` for ``role``.
-
-    See :func:`documents.synthetic.synthetic_signature`; kept here where callers look for it.
-    """
-    from documents.synthetic import synthetic_signature as make
-
-    return make(role, name, seed)

@@ -12,12 +12,13 @@ from livecall import LIGHT_PICTURES, ROLES, Heard, hang_up
 os.environ.setdefault("PLEADESK_LANG", "en")
 
 from session import loop as station_loop
-from session.audit import AuditTrail
 from session.clock import HubClock
-from session.hub import Hub
-from session.network import restrict_media_addresses
-from session.runner import synthetic_station
-from session.store import Store
+from session.hub.audit import AuditTrail
+from session.hub.runner import composite_recorders
+from session.hub.server import Hub
+from session.hub.store import Store
+from session.rtc.network import restrict_media_addresses
+from session.station.runner import synthetic_station
 
 
 def pytest_asyncio_loop_factories(config, item):
@@ -39,7 +40,13 @@ async def live_call(tmp_path, heard):
     restrict_media_addresses()
     clock = HubClock()
     audit = AuditTrail.in_folder(tmp_path / "audit", clock)
-    hub = Hub(Store(":memory:"), tmp_path / "recordings", clock, audit=audit)
+    hub = Hub(
+        Store(":memory:"),
+        tmp_path / "recordings",
+        clock,
+        audit=audit,
+        recorders=composite_recorders(),
+    )
     url = await hub.start()
     session_id = await hub.create_session("C-live")
     stations = {

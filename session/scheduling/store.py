@@ -39,11 +39,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import StaticPool
 
+from session.hub.store import state_changes as hub_state_changes
 from session.machine import LIVE_STATES, State
 from session.scheduling import rules
 from session.scheduling.io import input_to_json, read_input
 from session.scheduling.model import Booking, Plan, Resources, SessionRequest
-from session.store import state_changes as hub_state_changes
 
 metadata = MetaData()
 

@@ -1,0 +1,1 @@
+"""The evidence clerk's desk: sessions to seal, discs to burn and check, the custody log."""

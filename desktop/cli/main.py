@@ -1,0 +1,172 @@
+"""The ``pleadesk`` command: the desktop app, the hub, a station, and the demo session."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from session import loop as station_loop
+
+if TYPE_CHECKING:
+    from session.rtc.network import MediaRoute
+
+#: Modules that add their own subcommands with ``register(commands)``.
+SUBCOMMAND_MODULES = (
+    "desktop.cli.schedule",
+    "desktop.cli.audit",
+    "desktop.cli.documents",
+    "desktop.cli.archive",
+    "desktop.cli.recording",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pleadesk", description="Remote plea sessions: call, record, sign, seal."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log in detail")
+    commands = parser.add_subparsers(dest="command")
+
+    demo = commands.add_parser("demo", help="run a whole session on this machine")
+    demo.add_argument("--out", type=Path, required=True, help="folder for everything made")
+    demo.add_argument("--seconds", type=float, default=20.0, help="length of the session")
+    demo.add_argument("--headless", action="store_true", help="no windows")
+    demo.add_argument(
+        "--clapper", action="store_true", help="synthetic flashes and tones to measure sync"
+    )
+
+    hub = commands.add_parser("hub", help="run the hub (signaling, state, recorder)")
+    hub.add_argument(
+        "action", nargs="?", choices=["serve", "init"], default="serve",
+        help="serve (default), or init: make the hub's TLS CA and token secret",
+    )  # fmt: skip
+    hub.add_argument("--host", default="127.0.0.1")
+    hub.add_argument("--port", type=int, default=8765)
+    hub.add_argument("--data", type=Path, default=Path("pleadesk-hub"), help="store folder")
+    _add_turn_options(hub)
+
+    station = commands.add_parser("station", help="join a session as one party")
+    station.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
+    station.add_argument("--session", required=True, help="session id")
+    station.add_argument(
+        "--role", required=True, choices=["suspect", "prosecutor", "lawyer", "guardian",
+                                          "interpreter", "technician"]
+    )  # fmt: skip
+    station.add_argument("--token", required=True, help="the party's join token from booking")
+    station.add_argument("--ca", type=Path, help="the hub's CA certificate (for https hubs)")
+    station.add_argument("--headless", action="store_true", help="no window")
+    station.add_argument("--clapper", action="store_true", help="synthetic clapper media")
+    station.add_argument("--case", default="", help="case number (for the scripted signature)")
+    station.add_argument(
+        "--script", type=float, metavar="SECONDS", help="play the part, a step every SECONDS"
+    )
+    station.add_argument(
+        "--agreement", type=Path, metavar="PDF",
+        help="the agreement a scripted prosecutor presents (default: the demo case's)",
+    )  # fmt: skip
+    _add_turn_options(station)
+    for module in SUBCOMMAND_MODULES:
+        importlib.import_module(module).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pleadesk`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    # pyHanko logs a traceback for every certificate it cannot trace to a root; the commands
+    # report trust themselves, in words.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    if hasattr(args, "run"):
+        return int(args.run(args))
+    if args.command == "demo":
+        from desktop.demo.run import run_demo
+
+        return run_demo(args.out, args.seconds, headless=args.headless, clapper=args.clapper)
+    if args.command == "hub":
+        return _hub(args)
+    if args.command == "station":
+        return _station(args)
+    from desktop.station.app import run_app
+
+    return run_app()
+
+
+def _add_turn_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--turn", metavar="URL", help="relay media through this TURN server (turn:HOST:PORT)"
+    )
+    command.add_argument("--turn-user", default="", help="the TURN server's user name")
+    command.add_argument("--turn-password", default="", help="the TURN server's password")
+
+
+def _media_route(args: argparse.Namespace) -> MediaRoute:
+    """Straight between the parties, or through the TURN server the options name."""
+    from session.rtc.network import DIRECT, MediaRoute, TurnServer
+
+    if not args.turn:
+        return DIRECT
+    return MediaRoute(TurnServer(args.turn, args.turn_user, args.turn_password))
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from session.hub.runner import init_hub, serve_hub
+
+    if args.action == "init":
+        try:
+            credentials = init_hub(args.data, [args.host, "localhost"])
+        except FileExistsError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"Hub prepared in {args.data}. Give every station the CA certificate "
+              f"{credentials.ca_certificate} (pleadesk station --ca FILE).")  # fmt: skip
+        return 0
+    asyncio.run(serve_hub(args.data, args.host, args.port, _media_route(args)))  # see session.loop
+    return 0
+
+
+def _station(args: argparse.Namespace) -> int:
+    from session.rtc.network import restrict_media_addresses
+
+    restrict_media_addresses()
+    route = _media_route(args)
+    agreement = args.agreement.read_bytes() if args.agreement else None
+    if args.headless:
+        from session.station.runner import run_scripted_station
+
+        if args.script is None:
+            print("a headless station needs --script", file=sys.stderr)
+            return 2
+        station_loop.run(
+            run_scripted_station(
+                args.hub,
+                args.session,
+                args.role,
+                args.token,
+                args.script,
+                args.case,
+                args.ca,
+                args.clapper,
+                agreement,
+                route,
+            )
+        )
+        return 0
+    from desktop.station.app import run_station_window
+
+    return run_station_window(
+        args.hub, args.session, args.role, args.token, args.script, args.case, args.ca, agreement,
+        route,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())

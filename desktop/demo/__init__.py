@@ -1,0 +1,1 @@
+"""``pleadesk demo``: a whole session on one machine, booked, held, closed out."""

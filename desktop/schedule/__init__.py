@@ -1,0 +1,1 @@
+"""The detention-centre staff's day view: rooms, bookings, 提押 and 还押."""

@@ -1,0 +1,1 @@
+"""A party's station window: live pictures, the steps, the agreement, the signature pad."""

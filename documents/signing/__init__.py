@@ -1,0 +1,1 @@
+"""PAdES signing of the documents, their certificates and timestamps, and checking signatures."""

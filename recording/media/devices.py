@@ -1,0 +1,227 @@
+"""Finding, choosing and opening cameras and microphones, with a synthetic stand-in if needed.
+
+Cameras are listed from Linux's video4linux devices; microphones from PortAudio, imported only
+here and only when asked (``import sounddevice`` raises OSError where PortAudio is missing).
+:func:`open_media` opens the chosen devices as tracks; where a device is missing or fails it
+gives a synthetic track instead and says so in plain words (:class:`DeviceProblem`), a value
+the station's window shows to its user, because a party whose camera silently fell back to a
+test picture would not be in the recording.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import cv2
+from aiortc.mediastreams import MediaStreamTrack
+
+from recording.media.capture import (
+    CameraCapture,
+    CameraTrack,
+    MicrophoneCapture,
+    MicrophoneTrack,
+    StreamFactory,
+    sounddevice_stream,
+)
+from recording.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+
+log = logging.getLogger(__name__)
+
+V4L_DIR = Path("/sys/class/video4linux")
+
+
+@dataclass(frozen=True)
+class CameraDevice:
+    """A camera: its index for ``cv2.VideoCapture``, its name and device path."""
+
+    index: int
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class MicrophoneDevice:
+    """A microphone as PortAudio lists it."""
+
+    index: int
+    name: str
+    channels: int
+    default_rate: float
+
+
+@dataclass(frozen=True)
+class DeviceProblem:
+    """Something about the devices that the user must know, in plain words.
+
+    ``code`` (``no_camera``, ``camera_failed``, ``no_microphone``, ``microphone_failed``,
+    ``no_sound_library``, ``microphones_unreadable``) lets the interface show its own
+    translated text.
+    """
+
+    code: str
+    message: str
+
+
+def list_cameras(v4l_dir: Path = V4L_DIR) -> list[CameraDevice]:
+    """The capture devices of this machine (video4linux nodes that take pictures)."""
+    cameras = []
+    for node in sorted(v4l_dir.glob("video*"), key=lambda p: int(p.name[5:] or 0)):
+        try:
+            # Each camera has several nodes; the one with index 0 takes the pictures.
+            if (node / "index").is_file() and (node / "index").read_text().strip() != "0":
+                continue
+            name = (node / "name").read_text().strip() if (node / "name").is_file() else node.name
+        except OSError as exc:
+            log.warning("cannot read %s: %s", node, exc)
+            continue
+        cameras.append(CameraDevice(int(node.name[5:]), name, f"/dev/{node.name}"))
+    return cameras
+
+
+def list_microphones(
+    query: Callable[[], Sequence[dict[str, Any]]] | None = None,
+) -> tuple[list[MicrophoneDevice], DeviceProblem | None]:
+    """The input devices PortAudio offers, and a problem if the sound library is missing."""
+    if query is None:
+        try:
+            import sounddevice
+        except OSError as exc:
+            log.warning("no PortAudio: %s", exc)
+            return [], DeviceProblem(
+                "no_sound_library",
+                "The sound library (PortAudio) is not installed, so no microphone can be used. "
+                "Install the package libportaudio2.",
+            )
+        query = sounddevice.query_devices  # type: ignore[assignment]
+    assert query is not None
+    try:
+        devices = list(query())
+    except Exception as exc:  # PortAudio's own errors when its host audio system is broken
+        log.warning("cannot list microphones: %s", exc)
+        return [], DeviceProblem(
+            "microphones_unreadable",
+            f"The list of microphones could not be read ({exc}). Check the computer's sound "
+            "settings.",
+        )
+    found = []
+    for index, device in enumerate(devices):
+        if int(device.get("max_input_channels", 0)) > 0:
+            name = str(device.get("name", index))
+            rate = float(device.get("default_samplerate", 48_000))
+            found.append(MicrophoneDevice(index, name, int(device["max_input_channels"]), rate))
+    return found, None
+
+
+D = TypeVar("D", CameraDevice, MicrophoneDevice)
+
+
+def choose(devices: Sequence[D], wanted: str | None) -> D | None:
+    """The device ``wanted`` names (its index, or part of its name); the first if None."""
+    if not devices:
+        return None
+    if wanted is None or wanted == "":
+        return devices[0]
+    for device in devices:
+        if wanted.isdigit() and device.index == int(wanted):
+            return device
+    lowered = wanted.lower()
+    return next((d for d in devices if lowered in d.name.lower()), None)
+
+
+@dataclass(frozen=True)
+class MediaChoice:
+    """The tracks a station sends, and the problems met opening them."""
+
+    video: MediaStreamTrack
+    audio: MediaStreamTrack
+    problems: tuple[DeviceProblem, ...]
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether either track is a synthetic stand-in."""
+        return isinstance(self.video, SyntheticVideoTrack) or isinstance(
+            self.audio, SyntheticAudioTrack
+        )
+
+
+def open_media(
+    role: str,
+    *,
+    session_time: Callable[[], float],
+    camera: str | None = None,
+    microphone: str | None = None,
+    cameras: Sequence[CameraDevice] | None = None,
+    microphones: Sequence[MicrophoneDevice] | None = None,
+    opener: Callable[[Any], Any] = cv2.VideoCapture,
+    stream_factory: StreamFactory = sounddevice_stream,
+) -> MediaChoice:
+    """Open ``role``'s camera and microphone, or synthetic tracks where that fails.
+
+    ``camera``/``microphone`` name the device (index or part of the name; None: the first).
+    ``cameras``/``microphones`` default to what this machine lists. ``opener`` and
+    ``stream_factory`` open the devices (``cv2.VideoCapture`` and sounddevice; tests inject
+    fakes).
+    """
+    problems: list[DeviceProblem] = []
+    video: MediaStreamTrack | None = None
+    listed = list_cameras() if cameras is None else list(cameras)
+    chosen = choose(listed, camera)
+    if chosen is None:
+        missing = f"The camera {camera!r} was not found." if camera else "No camera was found."
+        problems.append(DeviceProblem(
+            "no_camera",
+            f"{missing} The others see a test picture instead of you, and the recording does "
+            "not show you.",
+        ))  # fmt: skip
+    else:
+        capture = opener(chosen.index)
+        if capture.isOpened():
+            camera_capture = CameraCapture(capture, clock=session_time, name=chosen.name)
+            camera_capture.start()
+            video = CameraTrack(camera_capture)
+        else:
+            capture.release()
+            problems.append(DeviceProblem(
+                "camera_failed",
+                f"The camera {chosen.name} could not be opened (is another program using it?). "
+                "The others see a test picture instead of you.",
+            ))  # fmt: skip
+    audio: MediaStreamTrack | None = None
+    problem = None
+    if microphones is None:
+        mics, problem = list_microphones()
+    else:
+        mics = list(microphones)
+    mic = choose(mics, microphone)
+    if problem is not None:
+        problems.append(problem)
+    elif mic is None:
+        problems.append(DeviceProblem(
+            "no_microphone",
+            "No microphone was found. The others hear nothing from you, and the recording has "
+            "no sound of you.",
+        ))  # fmt: skip
+    else:
+        mic_capture = MicrophoneCapture(
+            clock=session_time, device=mic.index, stream_factory=stream_factory
+        )
+        try:
+            mic_capture.start()
+            audio = MicrophoneTrack(mic_capture)
+        except Exception as exc:  # OSError, or PortAudio's own error (a rate it cannot do)
+            problems.append(DeviceProblem(
+                "microphone_failed",
+                f"The microphone {mic.name} could not be opened ({exc}). The others hear "
+                "nothing from you.",
+            ))  # fmt: skip
+    for p in problems:
+        log.warning("%s: %s", role, p.message)
+    return MediaChoice(
+        video or SyntheticVideoTrack(role, session_time=session_time),
+        audio or SyntheticAudioTrack(role, session_time=session_time),
+        tuple(problems),
+    )

@@ -1,0 +1,111 @@
+"""Running a headless station as a process, with synthetic devices (the command line, the demo and
+the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from documents.pdf.agreement import render_agreement
+from documents.samples.case import demo_agreement
+from documents.samples.handwriting import synthetic_signature
+from recording.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from session.rtc.network import DIRECT, MediaRoute
+from session.station.clocksync import StationClock
+from session.station.engine import Station, StationListener
+from session.station.script import play_part
+from session.tls import client_context
+
+log = logging.getLogger(__name__)
+
+
+def synthetic_tracks(
+    role: str,
+    clock: StationClock,
+    clapper: bool = False,
+    size: tuple[int, int] = (640, 480),
+    fps: int = 25,
+) -> list:
+    """A synthetic camera (``size`` at ``fps``) and microphone for ``role``, timed on the
+    station's session clock; with ``clapper``, flashes and tones for measuring sync (DESIGN §5)."""
+    return [
+        SyntheticVideoTrack(role, size=size, fps=fps, clock=clock.now, clapper=clapper),
+        SyntheticAudioTrack(role, clock=clock.now, clapper=clapper),
+    ]
+
+
+def demo_signature(role: str, case_number: str, session_id: str) -> dict | None:
+    """The synthetic handwriting the demo's suspect and lawyer sign with."""
+    agreement = demo_agreement(case_number, session_id)
+    names = {"suspect": agreement.suspect.name, "lawyer": agreement.lawyer.name}
+    if role not in names:
+        return None
+    return synthetic_signature(role, names[role], seed=len(names[role])).to_json()
+
+
+def synthetic_station(
+    hub_url: str,
+    session_id: str,
+    role: str,
+    token: str,
+    *,
+    ca: Path | None = None,
+    clapper: bool = False,
+    listener: StationListener | None = None,
+    size: tuple[int, int] = (640, 480),
+    fps: int = 25,
+    route: MediaRoute = DIRECT,
+) -> Station:
+    """A station for ``role`` with synthetic devices (pictures of ``size`` at ``fps``) on its
+    own session clock, its media sent by ``route``."""
+    clock = StationClock()
+    tracks = synthetic_tracks(role, clock, clapper, size, fps)
+    tls = client_context(ca) if ca else None
+    return Station(
+        hub_url, session_id, role, token, tracks, listener, clock=clock, tls=tls, route=route
+    )
+
+
+def demo_agreement_pdf(case_number: str, session_id: str) -> bytes:
+    """The demo case's agreement as a PDF with empty signature fields (not yet certified)."""
+    return render_agreement(demo_agreement(case_number, session_id), {})
+
+
+async def take_part(
+    station: Station, pause: float | None, case_number: str, agreement: bytes | None = None
+) -> None:
+    """Stay in the session until it ends; with ``pause``, play the role's scripted part (a
+    prosecutor presents ``agreement``, by default the demo case's)."""
+    async with asyncio.TaskGroup() as group:
+        connection = group.create_task(station.run())
+        if pause is not None:
+            signature = demo_signature(station.role, case_number, station.session_id)
+            if station.role == "prosecutor" and agreement is None:
+                loop = asyncio.get_running_loop()
+                agreement = await loop.run_in_executor(
+                    None, demo_agreement_pdf, case_number, station.session_id
+                )
+            await play_part(station, pause, signature, agreement)
+            await station.leave()
+        await connection
+
+
+async def run_scripted_station(
+    hub_url: str,
+    session_id: str,
+    role: str,
+    token: str,
+    pause: float,
+    case_number: str,
+    ca: Path | None = None,
+    clapper: bool = False,
+    agreement: bytes | None = None,
+    route: MediaRoute = DIRECT,
+) -> None:
+    """Join as ``role`` with synthetic devices and play the part until the session closes (a
+    prosecutor presents ``agreement``, by default the demo case's)."""
+    station = synthetic_station(
+        hub_url, session_id, role, token, ca=ca, clapper=clapper, route=route
+    )
+    await take_part(station, pause, case_number, agreement)
