@@ -45,6 +45,7 @@ from proc_cpu import TICK, process_cpu, stat_cpu
 
 from recording.media.synthetic import read_timecode
 from session import loop as station_loop
+from session.accounts.store import AccountStore
 from session.clock import HubClock
 from session.hub.live import LiveSession
 from session.hub.runner import composite_recorders
@@ -208,6 +209,7 @@ async def measure(seconds: float, warmup: float, nice: int, folder: Path) -> dic
         folder / "recordings",
         HubClock(),
         recorders=composite_recorders(),
+        accounts=AccountStore(":memory:"),
     )
     recorder, hub_samples = FrameLog(), ThreadSamples()
     stations: dict[str, asyncio.subprocess.Process] = {}

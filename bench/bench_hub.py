@@ -6,8 +6,11 @@ core 1 and reach it over 127.0.0.1. Only the recorder is replaced, in the hub pr
 when the room is ready the machine is told at once that recording has begun, as the real
 recorder's feed would when pictures from every party arrive.
 
-Each of SESSIONS slots books a session over ``POST /api/sessions``, joins its suspect,
-prosecutor and lawyer, and plays the session through to closed with a pause of 1-2 s before
+Every request is authorised as on a real hub: the simulated detention-centre staff and the
+three parties' accounts sign in once per station process (``POST /api/login``, argon2id);
+each of SESSIONS slots books a session over ``POST /api/sessions`` as the staff, naming the
+parties' accounts, gets each party its own join (``POST /api/sessions/{id}/join``), joins its
+suspect, prosecutor and lawyer, and plays the session through to closed with a pause of 1-2 s before
 each step (see ``SCRIPT``), then books the next one; slots start staggered over the warm-up.
 Every station does what a real one does on the wire: a burst of clock pings at joining then one
 every 2 s, WebSocket heartbeats every 2 s, an offer to each party already present (a real aiortc
@@ -18,7 +21,7 @@ it would start real WebRTC in the hub.
 Latencies are taken at the stations (one CLOCK_MONOTONIC for every process): clock_ping to
 clock_pong; join to welcome; an offer or answer from its sender to its addressee; a
 media_origin likewise; request_step to the state broadcast at each party and at the last of
-the three; booking over HTTP.
+the three; booking and each party's join over HTTP; signing in.
 
     .venv/bin/python bench/bench_hub.py [SESSIONS] [SECONDS] [--tls] [--clients N]
                                         [--warmup S] [--sqlite-wal]
@@ -54,6 +57,10 @@ from session import messages as m
 from session.machine import REQUIRED_ROLES, State, Step
 
 HUB_CORE, STATION_CORE = 0, 1
+#: The accounts of the benchmark: the staff who book, and each party's; one password.
+STAFF = "bench-staff"
+PARTS = {"suspect": "bench-room", "prosecutor": "bench-prosecutor", "lawyer": "bench-lawyer"}
+PASSWORD = "bench password, loopback only"
 STEP_PAUSE = (1.0, 2.0)
 SDP_BYTES = 4096
 TIMEOUT = 15.0
@@ -77,6 +84,26 @@ MESSAGE_KINDS = ("clock ping/pong", "join/welcome", "offer/answer relay", "media
 
 
 # -- the hub process ------------------------------------------------------------------------
+
+
+def add_accounts(data_dir: Path) -> None:
+    """The benchmark's sites and accounts, in the hub's database."""
+    from session.accounts.model import Role, Site, SiteKind
+    from session.accounts.store import AccountStore
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = AccountStore(data_dir / "hub.sqlite3")
+    store.add_site(Site("centre", "看守所", SiteKind.DETENTION_CENTRE))
+    store.add_site(Site("procuratorate", "检察院", SiteKind.PROCURATORATE))
+    store.add_site(Site("legal-aid", "法律援助中心", SiteKind.LAW_FIRM))
+    for username, role, site, room in (
+        (STAFF, Role.STAFF, "centre", ""),
+        (PARTS["suspect"], Role.TERMINAL, "centre", "R1"),
+        (PARTS["prosecutor"], Role.PROSECUTOR, "procuratorate", ""),
+        (PARTS["lawyer"], Role.LAWYER, "legal-aid", ""),
+    ):
+        store.add_account(username, username, role, site, PASSWORD, room)
+    store.close()
 
 
 def hub_process(data_dir: Path, wal: bool) -> None:
@@ -127,7 +154,7 @@ def hub_process(data_dir: Path, wal: bool) -> None:
             connection.execute("PRAGMA synchronous=NORMAL")
 
     try:
-        asyncio.run(serve_hub(data_dir, "127.0.0.1", 0))
+        asyncio.run(serve_hub(data_dir, "127.0.0.1", 0, insecure_loopback=True))
     finally:
         (data_dir / "db-jobs.json").write_text(json.dumps(jobs))
 
@@ -191,6 +218,19 @@ class Context:
             from session.tls import client_context
 
             self.tls = client_context(Path(plan["ca"]))
+        #: Each account's request headers, once signed in.
+        self.headers: dict[str, dict[str, str]] = {}
+
+    async def sign_in(self) -> None:
+        """Sign every account in, as each desk and station does once a day."""
+        for username in (STAFF, *PARTS.values()):
+            sent_at = time.monotonic()
+            body = {"username": username, "password": os.environ["BENCH_PASSWORD"]}
+            async with self.http.post(f"{self.url}/api/login", json=body, ssl=self.tls) as r:
+                r.raise_for_status()
+                token = (await r.json())["token"]
+            self.tally.latency("sign-in (HTTP, argon2id)", sent_at)
+            self.headers[username] = {"Authorization": f"Bearer {token}"}
 
     def running(self) -> bool:
         """Whether sessions should go on."""
@@ -384,20 +424,33 @@ class SimStation:
 async def play_session(ctx: Context, case_number: str) -> None:
     """Book a session, join its three parties and play it through to closed."""
     sent_at = time.monotonic()
-    booking = {"case_number": case_number}
-    async with ctx.http.post(f"{ctx.url}/api/sessions", json=booking, ssl=ctx.tls) as reply:
+    booking = {"case_number": case_number, "parties": PARTS}
+    async with ctx.http.post(
+        f"{ctx.url}/api/sessions", json=booking, headers=ctx.headers[STAFF], ssl=ctx.tls
+    ) as reply:
         reply.raise_for_status()
-        body = await reply.json()
+        session_id = (await reply.json())["session_id"]
     ctx.tally.latency("booking (HTTP)", sent_at)
+    tokens = {}
+    for role, username in PARTS.items():
+        sent_at = time.monotonic()
+        async with ctx.http.post(
+            f"{ctx.url}/api/sessions/{session_id}/join",
+            headers=ctx.headers[username],
+            ssl=ctx.tls,
+        ) as reply:
+            reply.raise_for_status()
+            tokens[role] = (await reply.json())["token"]
+        ctx.tally.latency("own join (HTTP)", sent_at)
     run = SessionRun(ctx.tally)
-    stations = {role: SimStation(ctx, run, body["session_id"], role) for role in REQUIRED_ROLES}
+    stations = {role: SimStation(ctx, run, session_id, role) for role in REQUIRED_ROLES}
     async with asyncio.TaskGroup() as group:
         try:
             for role, station in stations.items():
-                await station.join(body["tokens"][role])
+                await station.join(tokens[role])
                 group.create_task(station.take_part())
             await run.reached(2)  # room_ready, then recording
-            await _walk(ctx, run, stations, body["tokens"])
+            await _walk(ctx, run, stations, tokens)
         finally:
             for station in stations.values():
                 if station.ws is not None:
@@ -455,6 +508,7 @@ async def stations_main(plan: dict[str, Any], sdp: str, agreement: bytes) -> dic
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
         ctx = Context(plan, http, sdp, agreement)
+        await ctx.sign_in()
         first, count = plan["slots"]
         total, ramp = plan["total_slots"], plan["warmup"] * 0.8
         starts = {s: plan["start_at"] + ramp * s / total for s in range(first, first + count)}
@@ -587,6 +641,7 @@ def start_stations(args: argparse.Namespace, url: str, ca: str | None) -> tuple[
         clients.append(subprocess.Popen(
             [sys.executable, __file__, "_stations", json.dumps(plan)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, preexec_fn=pinned(STATION_CORE),
+            env={**os.environ, "BENCH_PASSWORD": PASSWORD},
         ))  # fmt: skip
     for client in clients:
         if client.stdout.readline().strip() != "ready":  # type: ignore[union-attr]
@@ -618,6 +673,7 @@ def main(argv: list[str]) -> None:
             from session.hub.runner import init_hub
 
             ca = str(init_hub(data_dir, ["127.0.0.1"]).ca_certificate)
+        add_accounts(data_dir)
         hub, url = start_hub(data_dir, Path(folder) / "hub.log", args.sqlite_wal)
         clients, start_at = start_stations(args, url, ca)
         window = (start_at + args.warmup, start_at + args.warmup + args.seconds)

@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -55,6 +56,30 @@ class HubCredentials:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(self.certificate, self.key)
         return context
+
+
+class InsecureHubError(ValueError):
+    """A hub address a station must not use: plain HTTP to another machine."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine's loopback interface."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_hub_url(url: str) -> str:
+    """``url`` if a station may reach the hub there: ``https://``, or ``http://`` to this
+    machine only (a hub started with ``--insecure-loopback``); raises InsecureHubError."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
+        return url
+    raise InsecureHubError(
+        f"拒绝连接 {url}：中心须使用 HTTPS / refusing {url}: a hub on another machine is "
+        "reached over https:// only"
+    )
 
 
 def client_context(ca_certificate: Path) -> ssl.SSLContext:

@@ -12,6 +12,7 @@ from livecall import LIGHT_PICTURES, ROLES, Heard, hang_up
 os.environ.setdefault("PLEADESK_LANG", "en")
 
 from session import loop as station_loop
+from session.accounts.store import AccountStore
 from session.clock import HubClock
 from session.hub.audit import AuditTrail
 from session.hub.runner import composite_recorders
@@ -46,6 +47,7 @@ async def live_call(tmp_path, heard):
         clock,
         audit=audit,
         recorders=composite_recorders(),
+        accounts=AccountStore(":memory:"),
     )
     url = await hub.start()
     session_id = await hub.create_session("C-live")

@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = (
     "desktop.cli.documents",
     "desktop.cli.archive",
     "desktop.cli.recording",
+    "desktop.cli.users",
 )
 
 
@@ -48,16 +49,20 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8765)
     hub.add_argument("--data", type=Path, default=Path("pleadesk-hub"), help="store folder")
+    hub.add_argument(
+        "--insecure-loopback", action="store_true",
+        help="serve plain HTTP (on a loopback address only, for trying things out)",
+    )  # fmt: skip
     _add_turn_options(hub)
 
     station = commands.add_parser("station", help="join a session as one party")
-    station.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
+    station.add_argument("--hub", required=True, help="hub URL, e.g. https://127.0.0.1:8765")
     station.add_argument("--session", required=True, help="session id")
     station.add_argument(
-        "--role", required=True, choices=["suspect", "prosecutor", "lawyer", "guardian",
-                                          "interpreter", "technician"]
+        "--credentials", type=Path, metavar="FILE",
+        help='the account, as JSON {"username", "password"} (default: the environment\'s '
+        "PLEADESK_USER and PLEADESK_PASSWORD)",
     )  # fmt: skip
-    station.add_argument("--token", required=True, help="the party's join token from booking")
     station.add_argument("--ca", type=Path, help="the hub's CA certificate (for https hubs)")
     station.add_argument("--headless", action="store_true", help="no window")
     station.add_argument("--clapper", action="store_true", help="synthetic clapper media")
@@ -129,15 +134,31 @@ def _hub(args: argparse.Namespace) -> int:
         print(f"Hub prepared in {args.data}. Give every station the CA certificate "
               f"{credentials.ca_certificate} (pleadesk station --ca FILE).")  # fmt: skip
         return 0
-    asyncio.run(serve_hub(args.data, args.host, args.port, _media_route(args)))  # see session.loop
+    from session.hub.runner import HubRefused
+
+    route = _media_route(args)
+    try:  # asyncio's loop: see session.loop
+        asyncio.run(serve_hub(args.data, args.host, args.port, route, args.insecure_loopback))
+    except HubRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 
 def _station(args: argparse.Namespace) -> int:
     from session.rtc.network import restrict_media_addresses
+    from session.station.hub_client import HubAnswerError, account_from, own_join
+    from session.tls import InsecureHubError, client_context
 
     restrict_media_addresses()
     route = _media_route(args)
+    tls = client_context(args.ca) if args.ca else None
+    try:
+        username, password = account_from(args.credentials)
+        join = asyncio.run(own_join(args.hub, args.session, username, password, tls))
+    except (HubAnswerError, InsecureHubError, OSError) as exc:
+        print(f"the station could not join: {exc}", file=sys.stderr)
+        return 1
     agreement = args.agreement.read_bytes() if args.agreement else None
     if args.headless:
         from session.station.runner import run_scripted_station
@@ -149,8 +170,8 @@ def _station(args: argparse.Namespace) -> int:
             run_scripted_station(
                 args.hub,
                 args.session,
-                args.role,
-                args.token,
+                join.role,
+                join.token,
                 args.script,
                 args.case,
                 args.ca,
@@ -163,8 +184,8 @@ def _station(args: argparse.Namespace) -> int:
     from desktop.station.app import run_station_window
 
     return run_station_window(
-        args.hub, args.session, args.role, args.token, args.script, args.case, args.ca, agreement,
-        route,
+        args.hub, args.session, join.role, join.token, args.script, args.case, args.ca,
+        agreement, route,
     )  # fmt: skip
 
 

@@ -22,7 +22,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from desktop.demo.accounts import PARTS, STAFF, Login, demo_accounts
 from desktop.demo.schedule import REQUEST_ID, book_and_bring_in, demo_schedule
+from session.accounts.store import AccountStore
 from session.clock import HubClock
 from session.closeout import CaseFacts, CloseOutKeys, HubRecords, close_out
 from session.hub.audit import AuditTrail
@@ -113,16 +115,21 @@ async def _demo(out: Path, seconds: float, headless: bool, clapper: bool) -> dic
     audit = AuditTrail.in_folder(out / "audit", clock)
     database = out / "hub.sqlite3"
     schedule = demo_schedule(database, CASE_NUMBER)
+    logins = demo_accounts(database)
+    accounts = AccountStore(database)
     hub = Hub(
         Store(database), out / "recordings", clock, recorders=composite_recorders(),
-        schedule=schedule, audit=audit,
+        accounts=accounts, schedule=schedule, audit=audit,
     )  # fmt: skip
     try:
         url = await stages.run("hub", hub.start(tls=credentials.server_context()))
         # Detention staff bring the suspect to the room (提押) before the session, and back
         # (还押) after it, registering each in the schedule as the day view's buttons do.
         session_id, officer = await stages.run(
-            "booking", book_and_bring_in(schedule, url, credentials.ca_certificate, CASE_NUMBER)
+            "booking",
+            book_and_bring_in(
+                schedule, url, credentials.ca_certificate, CASE_NUMBER, logins[STAFF]
+            ),
         )
         # The procuratorate prepares and certifies the agreement; the prosecutor presents it.
         agreement = await stages.run("agreement", _in_thread(_prepare_agreement, out, session_id))
@@ -130,7 +137,7 @@ async def _demo(out: Path, seconds: float, headless: bool, clapper: bool) -> dic
             "session",
             _hold_session(
                 hub, url, session_id, seconds, headless, credentials.ca_certificate, clapper,
-                agreement,
+                agreement, logins,
             ),
         )  # fmt: skip
         await stages.run("return", _in_thread(schedule.bring_back, REQUEST_ID, officer))
@@ -144,6 +151,7 @@ async def _demo(out: Path, seconds: float, headless: bool, clapper: bool) -> dic
     finally:
         await hub.close()
         schedule.close()
+        accounts.close()
     # The hub's close-out, as any hub runs it once a session is closed.
     records = HubRecords(database, out / "recordings", out / "audit", clock)
     extra = {"stages": stages.report}
@@ -159,17 +167,14 @@ async def _in_thread(func: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
-def scripted_station_command(
-    url: str, session_id: str, role: str, token: str, case: str, pause: float
-) -> list[str]:
-    """The command for a station process playing ``role``'s scripted part, a step every
-    ``pause`` seconds. On one machine the stations compete with the recorder for the CPU;
-    stations in separate buildings would not. They run at a lower priority so the recording
-    comes first."""
+def scripted_station_command(url: str, session_id: str, case: str, pause: float) -> list[str]:
+    """The command for a station process playing its account's scripted part, a step every
+    ``pause`` seconds (the account comes in its environment: :meth:`Login.environment`). On
+    one machine the stations compete with the recorder for the CPU; stations in separate
+    buildings would not. They run at a lower priority so the recording comes first."""
     return [
         "nice", "-n", "5", sys.executable, "-m", "desktop.cli.main", "station", "--hub", url,
-        "--session", session_id, "--role", role, "--token", token, "--case", case,
-        "--script", f"{pause:.3f}",
+        "--session", session_id, "--case", case, "--script", f"{pause:.3f}",
     ]  # fmt: skip
 
 
@@ -182,18 +187,20 @@ async def _hold_session(
     ca: Path,
     clapper: bool,
     agreement: Path,
+    logins: dict[str, Login],
 ) -> None:
-    """Start the three stations and wait until the session is closed and they have left."""
+    """Start the three stations, each signed in as its party's account, and wait until the
+    session is closed and they have left."""
     pause = step_seconds(seconds)
-    tokens = hub.join_tokens(session_id, REQUIRED_ROLES)
     stations = [
         await asyncio.create_subprocess_exec(
-            *scripted_station_command(url, session_id, role, tokens[role], CASE_NUMBER, pause),
+            *scripted_station_command(url, session_id, CASE_NUMBER, pause),
             "--ca",
             str(ca),
             *(["--headless"] if headless else []),
             *(["--clapper"] if clapper else []),
             *(["--agreement", str(agreement)] if role == "prosecutor" else []),
+            env={**os.environ, **logins[PARTS[role]].environment()},
         )
         for role in REQUIRED_ROLES
     ]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import aiohttp
 
+from desktop.demo.accounts import PARTS, Login
 from documents.samples.case import DEMO_DETENTION_CENTRE, DEMO_PLACES, demo_staff
 from documents.statement import BEIJING
 from session.scheduling import planner
@@ -34,6 +35,7 @@ from session.scheduling.model import (
     SiteKind,
 )
 from session.scheduling.store import ScheduleStore
+from session.station.hub_client import sign_in
 from session.tls import client_context
 
 #: The demo's one session request, booked in the schedule.
@@ -71,27 +73,32 @@ def demo_schedule(
     return store
 
 
-async def book_session(hub_url: str, ca: Path, case_number: str) -> str:
-    """Create the booked session at the hub as the scheduling desk does; return its id.
+async def book_session(hub_url: str, ca: Path, case_number: str, staff: Login) -> str:
+    """Create the booked session at the hub as the scheduling desk does, signed in as the
+    detention centre's staff; return its id.
 
-    ``POST /api/sessions`` names the booking, so the hub links its session to it.
+    ``POST /api/sessions`` names each party's account and the booking, so the hub links its
+    session to it.
     """
-    body = {"case_number": case_number, "booking": REQUEST_ID}
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(f"{hub_url}/api/sessions", json=body, ssl=client_context(ca)) as answer,
-    ):
-        if answer.status != 201:
-            raise RuntimeError(f"the hub refused the booking: {await answer.text()}")
-        return str((await answer.json())["session_id"])
+    body = {"case_number": case_number, "booking": REQUEST_ID, "parties": PARTS}
+    tls = client_context(ca)
+    async with aiohttp.ClientSession() as http:
+        credential = await sign_in(http, hub_url, staff.username, staff.password, tls)
+        headers = {"Authorization": f"Bearer {credential}"}
+        async with http.post(
+            f"{hub_url}/api/sessions", json=body, headers=headers, ssl=tls
+        ) as answer:
+            if answer.status != 201:
+                raise RuntimeError(f"the hub refused the booking: {await answer.text()}")
+            return str((await answer.json())["session_id"])
 
 
 async def book_and_bring_in(
-    schedule: ScheduleStore, hub_url: str, ca: Path, case_number: str
+    schedule: ScheduleStore, hub_url: str, ca: Path, case_number: str, staff: Login
 ) -> tuple[str, str]:
     """Book the session at the hub and register the suspect brought in (提押) by the demo's
     custody officer, as the day view's button does; return the session id and the officer."""
-    session_id = await book_session(hub_url, ca, case_number)
+    session_id = await book_session(hub_url, ca, case_number, staff)
     officer = demo_staff(case_number, session_id)["custody_officer"]
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, schedule.take_out, REQUEST_ID, officer)

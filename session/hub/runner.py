@@ -15,6 +15,7 @@ from pathlib import Path
 
 from documents.pdf.fonts import cjk_font_path
 from recording.recorder.recorder import CompositeRecorder
+from session.accounts.store import AccountStore
 from session.clock import HubClock
 from session.hub.audit import AuditTrail
 from session.hub.feed import RecorderFactory
@@ -23,7 +24,7 @@ from session.hub.store import Store
 from session.hub.tokens import TokenIssuer
 from session.rtc.network import DIRECT, MediaRoute, restrict_media_addresses
 from session.scheduling.store import ScheduleStore
-from session.tls import HubCredentials, init_hub_credentials
+from session.tls import HubCredentials, init_hub_credentials, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +41,38 @@ def init_hub(data_dir: Path, hosts: list[str]) -> HubCredentials:
     return credentials
 
 
-async def serve_hub(data_dir: Path, host: str, port: int, route: MediaRoute = DIRECT) -> None:
+class HubRefused(RuntimeError):
+    """The hub will not start as asked; the message says why and what to do."""
+
+
+async def serve_hub(
+    data_dir: Path,
+    host: str,
+    port: int,
+    route: MediaRoute = DIRECT,
+    insecure_loopback: bool = False,
+) -> None:
     """Run a hub until SIGINT or SIGTERM, then close its recordings and stop; its recorder
-    peer's media travels by ``route``."""
+    peer's media travels by ``route``. Without TLS credentials it refuses to start, unless
+    ``insecure_loopback`` and ``host`` is a loopback address (nothing leaves the machine)."""
+    credentials = HubCredentials(data_dir / "tls")
+    if not credentials.exists() and not (insecure_loopback and is_loopback(host)):
+        raise HubRefused(
+            f"no TLS credentials in {data_dir / 'tls'}: run 'pleadesk hub init --data "
+            f"{data_dir} --host {host}' first (plain HTTP only with --insecure-loopback on "
+            "127.0.0.1)"
+        )
+    tls = credentials.server_context() if credentials.exists() else None
     restrict_media_addresses([host])
     data_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenIssuer.load_or_create(data_dir / "token-secret")
-    credentials = HubCredentials(data_dir / "tls")
-    tls = credentials.server_context() if credentials.exists() else None
-    if tls is None:
-        log.warning("no TLS credentials in %s: signaling is not encrypted; run 'pleadesk hub "
-                    "init' first", data_dir)  # fmt: skip
     database, clock = data_dir / "hub.sqlite3", HubClock.kept_in(data_dir / "clock-epoch")
     hub = Hub(
         Store(database),
         data_dir / "recordings",
         clock,
         recorders=composite_recorders(),
+        accounts=AccountStore(database),
         tokens=tokens,
         schedule=ScheduleStore(database),
         audit=AuditTrail.in_folder(data_dir / "audit", clock),

@@ -1,31 +1,43 @@
-"""The hub: sessions, signaling, the authoritative state machine, and the recorder peer.
+"""The hub: accounts, sessions, signaling, the authoritative state machine, the recorder peer.
 
-One aiohttp application on the justice network (127.0.0.1 in the demo). Stations join a
-session over ``/ws/sessions/{id}``; the hub relays their WebRTC offers and answers, keeps each
+One aiohttp application on the justice network (127.0.0.1 in the demo). People and terminals
+sign in (``/api/login``, see ``session.hub.access``); staff and prosecutors book sessions naming
+each party's account; each party asks for its own join (``/api/sessions/{id}/join``) and joins
+over ``/ws/sessions/{id}``. The hub relays the stations' WebRTC offers and answers, keeps each
 session's :class:`~session.machine.SessionMachine`, stores every state change, and runs the
 recorder peer that receives every party (审录分离: the technical department's hub records, not
-the prosecutor's station).
+the prosecutor's station). Every route authorises (``session.hub.permissions``); the API is
+described at ``/api/openapi.json``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import ssl
+import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from session import messages as m
+from session.accounts.model import Account
+from session.accounts.signin import SignIn
+from session.accounts.store import AccountStore
 from session.clock import HubClock
+from session.hub.access import AccessRoutes, access_middleware, bearer, caller, pause
 from session.hub.audit import AuditTrail
 from session.hub.feed import RecorderFactory
 from session.hub.live import LiveSession, send
-from session.hub.store import Store
+from session.hub.openapi import OPENAPI
+from session.hub.permissions import Refused, check_booking, may_read, part_of
+from session.hub.store import SessionRecord, Store
 from session.hub.tokens import TokenIssuer
 from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, State, StepRefused
 from session.rtc.network import DIRECT, MediaRoute
@@ -42,6 +54,8 @@ MAX_AGREEMENT_BYTES = 20 * 1024 * 1024
 #: for them; older ones are let go (the store, the audit trail and the files keep what they were).
 KEEP_FINISHED = 8
 CLOSED_WORDS = "会话已结束 / this session is closed; the hub keeps its recording and documents"
+NO_SESSION = "没有这个会见 / no such session"
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _SessionClosed(Exception):
@@ -59,13 +73,16 @@ class Hub:
         clock: HubClock | None = None,
         *,
         recorders: RecorderFactory,
+        accounts: AccountStore,
         tokens: TokenIssuer | None = None,
         record_consultation: bool = False,
         schedule: ScheduleStore | None = None,
         audit: AuditTrail | None = None,
         media_route: MediaRoute = DIRECT,
+        sign_in_pause: float | None = None,
     ) -> None:
         self.store = store
+        self.accounts = accounts
         self.media_route = media_route
         self.schedule = schedule
         self.audit = audit
@@ -77,11 +94,20 @@ class Hub:
         self._db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
         self._live: dict[str, LiveSession] = {}
         self._finished: deque[str] = deque()
-        self.app = web.Application()
+        pauses = {} if sign_in_pause is None else {"first_pause": sign_in_pause}
+        self.sign_in = SignIn(
+            accounts, self._in_db, self._in_pool, self._record_access, time.time, **pauses
+        )
+        self.app = web.Application(middlewares=[access_middleware(self.sign_in)])
         self.app.add_routes(
             [
+                *AccessRoutes(self.sign_in, pause).routes(),
+                web.get("/api/health", self._health),
+                web.get("/api/openapi.json", self._openapi),
                 web.post("/api/sessions", self._create_session),
+                web.get("/api/my/sessions", self._my_sessions),
                 web.get("/api/sessions/{id}", self._get_session),
+                web.post("/api/sessions/{id}/join", self._join),
                 web.put("/api/sessions/{id}/agreement", self._put_agreement),
                 web.get("/api/sessions/{id}/agreement", self._get_agreement),
                 web.get("/ws/sessions/{id}", self._websocket),
@@ -115,8 +141,12 @@ class Hub:
         case_number: str,
         parties: tuple[str, ...] = REQUIRED_ROLES,
         minor: bool = False,
+        assigned: dict[str, str] | None = None,
+        day: str = "",
+        site: str = "",
     ) -> str:
-        """Schedule a session for these parties and return its id.
+        """Schedule a session for these parties and return its id; ``assigned``: the account
+        (user name) taking each part, ``day`` the date it is held, ``site`` its centre.
 
         Raises ValueError for a party list the law does not allow.
         """
@@ -129,8 +159,9 @@ class Hub:
             raise ValueError("a minor's session needs the guardian (法定代理人) as a party")
         ordered = tuple(r for r in (*REQUIRED_ROLES, *OPTIONAL_ROLES) if r in parties)
         return await self._in_db(
-            self.store.create_session, case_number, self.clock.wall(), ordered, minor
-        )
+            self.store.create_session, case_number, self.clock.wall(), ordered, minor,
+            assigned or {}, day or date.today().isoformat(), site,
+        )  # fmt: skip
 
     def join_tokens(self, session_id: str, parties: tuple[str, ...]) -> dict[str, str]:
         """Each party's token for joining ``session_id``; handed to its station at booking."""
@@ -142,6 +173,20 @@ class Hub:
 
     async def _in_db(self, func: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db, func, *args)
+
+    async def _in_pool(self, func: Any, *args: Any) -> Any:
+        """Blocking work that must not hold up the database thread (a password check)."""
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+    async def _record_access(
+        self, event: str, username: str, role: str, details: dict[str, Any]
+    ) -> None:
+        """An entry of the access audit trail (``access.audit.jsonl``): sign-ins, failures,
+        locks, sign-outs and refused joins."""
+        log.info("access: %s %s %s", event, username, details)
+        if self.audit is not None:
+            at = self.clock.now()
+            await self._in_db(self.audit.record, "access", username, role, event, at, details)
 
     async def _live_session(self, session_id: str) -> LiveSession | None:
         """The session's runtime, made on first use; raises :class:`_SessionClosed` for a
@@ -178,48 +223,111 @@ class Hub:
 
     # -- HTTP -------------------------------------------------------------------------------
 
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def _openapi(self, _request: web.Request) -> web.Response:
+        return web.json_response(OPENAPI)
+
     async def _create_session(self, request: web.Request) -> web.Response:
+        """Book a session: staff for a room of their centre, a prosecutor for their own case.
+        The body names each party's account; nobody's join token is in the answer."""
+        booker = caller(request)
         try:
             body = await request.json()
             case_number = str(body["case_number"])[:64]
-            parties = tuple(str(p) for p in body.get("parties", REQUIRED_ROLES))
+            named = {str(role): str(name)[:64] for role, name in dict(body["parties"]).items()}
             minor = bool(body.get("minor", False))
-            booking, schedule = body.get("booking"), self.schedule
-            if booking is not None and schedule is None:
-                raise ValueError("this hub keeps no schedule; book the session without 'booking'")
-            if booking is not None and schedule is not None:
-                await self._in_db(schedule.booking, str(booking))  # it must exist: fail early
-            session_id = await self.create_session(case_number, parties, minor)
-            if booking is not None and schedule is not None:
-                await self._in_db(schedule.link_session, str(booking), session_id)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            detail = exc if isinstance(exc, ValueError) else "expected JSON with a case_number"
-            raise web.HTTPBadRequest(text=str(detail)) from None
-        record = await self._in_db(self.store.session, session_id)
-        tokens = self.join_tokens(session_id, record.parties)
-        return web.json_response({"session_id": session_id, "tokens": tokens}, status=201)
+            booking = body.get("booking")
+            day = str(body.get("day") or date.today().isoformat())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise Refused(400, "bad_request", "须提供案号和各参与方的账户 / expected JSON with a "
+                          "case_number and the parties' accounts") from None  # fmt: skip
+        if not _DAY.fullmatch(day):
+            raise Refused(400, "bad_request", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD")
+        accounts = await self._in_db(_accounts_named, self.accounts, named)
+        site = check_booking(booker, tuple(named), accounts)
+        schedule = self.schedule
+        if booking is not None:
+            if schedule is None:
+                raise Refused(400, "no_schedule", "本中心未启用排期 / this hub keeps no schedule; "
+                              "book the session without 'booking'")  # fmt: skip
+            await self._in_db(_unlinked_booking, schedule, str(booking))
+        assigned = {role: account.username for role, account in accounts.items() if account}
+        try:
+            session_id = await self.create_session(
+                case_number, tuple(named), minor, assigned, day, site
+            )
+        except ValueError as exc:
+            raise Refused(400, "bad_parties", str(exc)) from None
+        if booking is not None and schedule is not None:
+            await self._in_db(_link, schedule, str(booking), session_id)
+        details = {"case_number": case_number, "parties": assigned, "booking": booking}
+        if self.audit is not None:
+            await self._in_db(self.audit.record, session_id, booker.username, booker.role.value,
+                              "booked", self.clock.now(), details)  # fmt: skip
+        return web.json_response({"session_id": session_id, "day": day}, status=201)
+
+    async def _readable(self, request: web.Request) -> tuple[Account, SessionRecord]:
+        """The caller and the session asked about, if the caller may read it."""
+        account = caller(request)
+        record = await self._in_db(self.store.session, request.match_info["id"])
+        if record is None:
+            raise Refused(404, "unknown_session", NO_SESSION)
+        if not may_read(account, record):
+            raise Refused(403, "not_yours", "无权查看此会见 / this session is not yours to see")
+        return account, record
 
     async def _get_session(self, request: web.Request) -> web.Response:
-        session_id = request.match_info["id"]
-        record = await self._in_db(self.store.session, session_id)
-        if record is None:
-            raise web.HTTPNotFound(text="no such session")
-        changes = await self._in_db(self.store.state_changes, session_id)
-        signatures = await self._in_db(self.store.signatures, session_id)
-        live = self._live.get(session_id)
+        """A session's record, for its parties, its centre's staff and the clerks."""
+        _, record = await self._readable(request)
+        changes = await self._in_db(self.store.state_changes, record.id)
+        signed = await self._in_db(self.store.signatures, record.id)
+        live = self._live.get(record.id)
         return web.json_response(
             {
-                "id": record.id,
-                "case_number": record.case_number,
-                "state": record.state,
+                **await self._summary(record),
                 "states": ["scheduled"] + [change["state"] for change in changes],
                 "changes": changes,
-                "signatures": signatures,
-                "recording": str(live.recording_path) if live and live.recording_path else None,
-                "parties": list(record.parties),
+                "signed": sorted(signed),
                 "minor": record.minor,
                 "connected": sorted(live.sockets) if live else [],
             }
+        )
+
+    async def _summary(self, record: SessionRecord) -> dict[str, Any]:
+        people = await self._in_db(_accounts_named, self.accounts, record.assigned)
+        return {
+            "id": record.id,
+            "case_number": record.case_number,
+            "state": record.state,
+            "day": record.day,
+            "site": record.site,
+            "parties": {role: a.public() if a else None for role, a in people.items()},
+        }
+
+    async def _my_sessions(self, request: web.Request) -> web.Response:
+        """The caller's sessions of ``?day=YYYY-MM-DD`` (today by default)."""
+        account = caller(request)
+        day = request.query.get("day") or date.today().isoformat()
+        if not _DAY.fullmatch(day):
+            raise Refused(400, "bad_request", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD")
+        records = await self._in_db(self.store.sessions_on, day)
+        mine = [r for r in records if may_read(account, r)]
+        return web.json_response(
+            [{**await self._summary(r), "role": part_of(account, r)} for r in mine]
+        )
+
+    async def _join(self, request: web.Request) -> web.Response:
+        """The caller's own join for a session it takes part in: its role and join token."""
+        account, record = await self._readable(request)
+        role = part_of(account, record)
+        if role is None:
+            raise Refused(403, "not_a_party", "您不是此会见的参与方 / you take no part in it")
+        if record.state == State.CLOSED.value:
+            raise Refused(410, "session_closed", CLOSED_WORDS)
+        return web.json_response(
+            {"session_id": record.id, "role": role, "token": self.tokens.issue(record.id, role)}
         )
 
     async def _put_agreement(self, request: web.Request) -> web.Response:
@@ -229,56 +337,69 @@ class Hub:
         async for chunk in request.content.iter_chunked(1 << 16):
             pdf += chunk
             if len(pdf) > MAX_AGREEMENT_BYTES:
-                raise web.HTTPRequestEntityTooLarge(MAX_AGREEMENT_BYTES, len(pdf))
+                raise Refused(413, "too_large", f"具结书文件过大 / the agreement is larger than "
+                              f"{MAX_AGREEMENT_BYTES // (1 << 20)} MiB")  # fmt: skip
         if not pdf.startswith(b"%PDF-"):
-            raise web.HTTPBadRequest(text="the agreement must be a PDF file")
+            raise Refused(400, "not_a_pdf", "具结书须为 PDF 文件 / the agreement must be a PDF")
         try:
             sha256 = await live.load_agreement(role, bytes(pdf))
         except StepRefused as exc:
-            refusal = web.HTTPForbidden if exc.code == "wrong_role" else web.HTTPConflict
-            raise refusal(text=exc.message) from None
+            raise Refused(403 if exc.code == "wrong_role" else 409, exc.code, exc.message) from None
         return web.json_response({"sha256": sha256})
 
     async def _get_agreement(self, request: web.Request) -> web.Response:
         """Any party's station fetches the agreement it is shown and signs."""
         live, _ = await self._party(request)
         if live.agreement is None:
-            raise web.HTTPNotFound(text="the prosecutor has not loaded the agreement yet")
+            raise Refused(404, "no_agreement", "检察官尚未载入具结书 / the prosecutor has not "
+                          "loaded the agreement yet")  # fmt: skip
         return web.Response(body=live.agreement, content_type="application/pdf")
 
     async def _party(self, request: web.Request) -> tuple[LiveSession, str]:
-        """The session asked about and the party whose join token authorises the request."""
+        """The session asked about and the party whose join token authorises the request; the
+        token is checked before the session is touched."""
+        session_id = request.match_info["id"]
+        record = await self._in_db(self.store.session, session_id)
+        token = bearer(request)
+        parties = record.parties if record else ()
+        role = next((r for r in parties if self.tokens.check(session_id, r, token)), None)
+        if record is None or role is None:
+            raise Refused(403, "bad_token", "此工作站的加入凭证对该会见无效 / this station's join "
+                          "token is not valid for the session")  # fmt: skip
         try:
-            live = await self._live_session(request.match_info["id"])
+            live = await self._live_session(session_id)
         except _SessionClosed:
-            raise web.HTTPGone(text=CLOSED_WORDS) from None
+            raise Refused(410, "session_closed", CLOSED_WORDS) from None
         if live is None:
-            raise web.HTTPNotFound(text="no such session")
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        for role in live.machine.required_roles:
-            if self.tokens.check(live.id, role, token):
-                return live, role
-        raise web.HTTPForbidden(text="this station's token is not valid for the session")
+            raise Refused(404, "unknown_session", NO_SESSION)
+        return live, role
 
     # -- WebSocket signaling ------------------------------------------------------------------
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=m.MAX_MESSAGE_BYTES, heartbeat=10)
         await ws.prepare(request)
+        session_id = request.match_info["id"]
+        # The join is checked before the session is touched: an unknown caller wakes no
+        # recorder, makes no session object and writes nothing in the session's trail.
+        role = await self._await_join(ws, session_id)
+        if role is None:
+            await ws.close()
+            return ws
         try:
-            live = await self._live_session(request.match_info["id"])
+            live = await self._live_session(session_id)
         except _SessionClosed:
             await _refuse(ws, "session_closed", CLOSED_WORDS)
             await ws.close()
             return ws
-        if live is None:
-            await _refuse(ws, "unknown_session", "no such session: check the session id")
+        if live is None or role not in live.machine.required_roles:
+            if live is None:
+                await _refuse(ws, "unknown_session", NO_SESSION)
+            else:
+                await _refuse(ws, "not_a_party", f"the {role} is not a party to this session")
             await ws.close()
             return ws
-        role = await self._await_join(ws, live)
-        if role is None:
-            await ws.close()
-            return ws
+        await self._take_over(live, role, ws)
         try:
             await self._serve(live, role, ws)
         finally:
@@ -329,7 +450,8 @@ class Hub:
             inbox.put_nowait(None)
             await worker
 
-    async def _await_join(self, ws: web.WebSocketResponse, live: LiveSession) -> str | None:
+    async def _await_join(self, ws: web.WebSocketResponse, session_id: str) -> str | None:
+        """The role a station's first message joins as, if its join token is the session's."""
         try:
             raw = await ws.receive(timeout=JOIN_TIMEOUT)
             message = m.parse(raw.data) if raw.type is WSMsgType.TEXT else None
@@ -339,23 +461,24 @@ class Hub:
         if not isinstance(message, m.Join):
             await _refuse(ws, "bad_join", "the first message must be a join")
             return None
-        if message.role not in live.machine.required_roles:
-            await _refuse(ws, "not_a_party", f"the {message.role} is not a party to this session")
+        if not self.tokens.check(session_id, message.role, message.token):
+            details = {"session": session_id[:64], "reason": "bad token"}
+            await self._record_access("join_refused", "", message.role, details)
+            await _refuse(ws, "bad_token", "此工作站的加入凭证对该会见无效 / this station's join "
+                          "token is not valid for the session")  # fmt: skip
             return None
-        if not self.tokens.check(live.id, message.role, message.token):
-            log.warning("session %s: a join as %s with a wrong token", live.id, message.role)
-            await live.log(message.role, "join_refused", {"reason": "bad token"})
-            await _refuse(ws, "bad_token", "this station's join token is not valid for the session")
-            return None
-        earlier = live.sockets.get(message.role)
-        if earlier is not None:
-            # The same party joining again is a station reconnecting after its connection
-            # broke (the hub may not have noticed yet): the new connection takes over.
-            await _refuse(earlier, "superseded", "this station joined again on a new connection")
-            await live.leave(message.role, earlier)
-            await earlier.close()
-        await live.join(message.role, ws)
         return message.role
+
+    async def _take_over(self, live: LiveSession, role: str, ws: web.WebSocketResponse) -> None:
+        """``role`` joins on ``ws``. The same party joining again is a station reconnecting
+        after its connection broke (the hub may not have noticed yet): the new connection takes
+        over."""
+        earlier = live.sockets.get(role)
+        if earlier is not None:
+            await _refuse(earlier, "superseded", "this station joined again on a new connection")
+            await live.leave(role, earlier)
+            await earlier.close()
+        await live.join(role, ws)
 
     async def _handle(self, live: LiveSession, role: str, message: m.Message) -> None:
         try:
@@ -374,3 +497,27 @@ class Hub:
 
 async def _refuse(ws: web.WebSocketResponse, code: str, message: str) -> None:
     await send(ws, m.Refused(code, message))
+
+
+def _accounts_named(store: AccountStore, named: dict[str, str]) -> dict[str, Account | None]:
+    """The account of each user name in ``named`` (role -> user name), None where unknown."""
+    return {role: store.account(username) for role, username in named.items()}
+
+
+def _unlinked_booking(schedule: ScheduleStore, request_id: str) -> None:
+    """Check that the schedule has ``request_id`` booked and no session holds it yet."""
+    try:
+        booking = schedule.booking(request_id)
+    except ValueError as exc:
+        raise Refused(400, "not_booked", f"排期中没有此预约 / {exc}") from None
+    if booking.session_id is not None:
+        raise Refused(409, "booking_linked", "此排期已关联会见 / this booking already has its "
+                      "session; its 提押/还押 record stays with it")  # fmt: skip
+
+
+def _link(schedule: ScheduleStore, request_id: str, session_id: str) -> None:
+    try:
+        schedule.link_session(request_id, session_id)
+    except ValueError:
+        raise Refused(409, "booking_linked", "此排期已关联会见 / this booking already has its "
+                      "session") from None  # fmt: skip

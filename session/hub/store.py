@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.pool import StaticPool
@@ -44,6 +47,11 @@ sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("parties", Text, nullable=False, default='["suspect", "prosecutor", "lawyer"]'),
     Column("minor", Boolean, nullable=False, default=False),
+    # Who takes which part (role -> user name), the day it is held (YYYY-MM-DD), and the
+    # detention centre whose room it is held in (the suspect terminal's site).
+    Column("assigned", Text, nullable=False, default="{}"),
+    Column("day", String(10), nullable=False, default="", index=True),
+    Column("site", String(64), nullable=False, default=""),
 )
 
 state_changes = Table(
@@ -80,6 +88,7 @@ _SET_STATE = (
     .where(sessions.c.id == bindparam("session_id"))
     .values(state=bindparam("new_state"))
 )
+_ON_DAY = select(sessions).where(sessions.c.day == bindparam("day")).order_by(sessions.c.created_at)
 _CHANGES = (
     select(state_changes)
     .where(state_changes.c.session_id == bindparam("session_id"))
@@ -103,6 +112,18 @@ class SessionRecord:
     created_at: float
     parties: tuple[str, ...]
     minor: bool
+    #: role -> user name of the account taking that part
+    assigned: dict[str, str] = field(default_factory=dict)
+    day: str = ""
+    site: str = ""
+
+    @classmethod
+    def from_row(cls, row: Any) -> SessionRecord:
+        """The record of a row of the sessions table."""
+        fields = dict(row._mapping)
+        fields["parties"] = tuple(json.loads(fields["parties"]))
+        fields["assigned"] = json.loads(fields["assigned"])
+        return cls(**fields)
 
 
 def _write_ahead(connection: Any, _record: Any) -> None:
@@ -130,6 +151,7 @@ class Store:
             self._engine = create_engine(f"sqlite:///{path}")
             event.listen(self._engine, "connect", _write_ahead)
         metadata.create_all(self._engine)
+        _add_new_columns(self._engine)
 
     def create_session(
         self,
@@ -137,8 +159,12 @@ class Store:
         now: float,
         parties: tuple[str, ...],
         minor: bool = False,
+        assigned: Mapping[str, str] | None = None,
+        day: str = "",
+        site: str = "",
     ) -> str:
-        """Add a scheduled session with these parties and return its id."""
+        """Add a scheduled session with these parties and return its id; ``assigned``: the
+        account (user name) taking each part, ``day`` its date, ``site`` its centre."""
         session_id = str(uuid.uuid4())
         row = {
             "id": session_id,
@@ -147,6 +173,9 @@ class Store:
             "created_at": now,
             "parties": json.dumps(list(parties)),
             "minor": minor,
+            "assigned": json.dumps(dict(assigned or {})),
+            "day": day,
+            "site": site,
         }
         with self._engine.begin() as db:
             db.execute(_ADD_SESSION, row)
@@ -156,11 +185,12 @@ class Store:
         """The session with this id, or None."""
         with self._engine.connect() as db:
             row = db.execute(_SESSION, {"session_id": session_id}).first()
-        if row is None:
-            return None
-        fields = dict(row._mapping)
-        fields["parties"] = tuple(json.loads(fields["parties"]))
-        return SessionRecord(**fields)
+        return SessionRecord.from_row(row) if row is not None else None
+
+    def sessions_on(self, day: str) -> list[SessionRecord]:
+        """The sessions held on ``day`` (YYYY-MM-DD), in the order they were booked."""
+        with self._engine.connect() as db:
+            return [SessionRecord.from_row(row) for row in db.execute(_ON_DAY, {"day": day})]
 
     def add_state_change(self, session_id: str, change: StateChanged) -> None:
         """Append a state change and update the session's current state."""
@@ -197,3 +227,17 @@ class Store:
     def close(self) -> None:
         """Release the database."""
         self._engine.dispose()
+
+
+def _add_new_columns(engine: Any) -> None:
+    """Give a store made by an earlier hub the columns added since (each with its default), so
+    a hub upgraded in place opens its sessions as they were."""
+    present = {column["name"] for column in inspect(engine).get_columns("sessions")}
+    added = [c for c in sessions.columns if c.name not in present]
+    with engine.begin() as db:
+        for column in added:
+            kind = column.type.compile(engine.dialect)
+            value = str(getattr(column.default, "arg", ""))
+            default = "'" + value.replace("'", "''") + "'"  # an SQL string literal
+            db.execute(text(f"ALTER TABLE sessions ADD COLUMN {column.name} {kind} "
+                            f"NOT NULL DEFAULT {default}"))  # fmt: skip

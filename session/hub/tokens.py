@@ -38,5 +38,7 @@ class TokenIssuer:
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     def check(self, session_id: str, role: str, token: str) -> bool:
-        """Whether ``token`` lets ``role`` join ``session_id`` (constant-time comparison)."""
-        return hmac.compare_digest(self.issue(session_id, role), token)
+        """Whether ``token`` lets ``role`` join ``session_id`` (constant-time comparison; any
+        text is compared as its bytes, so no token makes the check fail with an error)."""
+        given = token.encode("utf-8", "surrogatepass")
+        return hmac.compare_digest(self.issue(session_id, role).encode(), given)

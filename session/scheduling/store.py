@@ -286,14 +286,18 @@ class ScheduleStore:
         return moved
 
     def link_session(self, request_id: str, session_id: str) -> None:
-        """Record the hub session that holds a booked request."""
+        """Record the hub session that holds a booked request: once only, so a booking's
+        提押/还押 record can never be moved to another session."""
         self.booking(request_id)
         with self._engine.begin() as db:
-            db.execute(
+            done = db.execute(
                 update(schedule_bookings)
                 .where(schedule_bookings.c.request == request_id)
+                .where(schedule_bookings.c.session_id.is_(None))
                 .values(session_id=session_id)
             )
+        if done.rowcount != 1:
+            raise CustodyError(f"request {request_id} is already linked to a session")
 
     def take_out(self, request_id: str, officer: str = "") -> datetime:
         """Record that the suspect was brought in (提押) now; returns the time recorded."""

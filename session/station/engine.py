@@ -29,6 +29,7 @@ from session.machine import shut_out
 from session.rtc.mesh import MediaMesh
 from session.rtc.network import DIRECT, MediaRoute
 from session.station.clocksync import StationClock
+from session.tls import check_hub_url
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class Station:
         tls: ssl.SSLContext | None = None,
         route: MediaRoute = DIRECT,
     ) -> None:
-        self.hub_url = hub_url.rstrip("/")
+        self.hub_url = check_hub_url(hub_url).rstrip("/")  # no plain HTTP off this machine
         self.session_id = session_id
         self.role = role
         self._token = token

@@ -10,6 +10,7 @@ import pytest
 
 from desktop.cli import audit as cli_audit
 from session import messages as m
+from session.accounts.store import AccountStore
 from session.clock import HubClock
 from session.hub.audit import AuditTrail
 from session.hub.runner import composite_recorders
@@ -28,6 +29,7 @@ async def trail(tmp_path):
         clock,
         audit=audit,
         recorders=composite_recorders(),
+        accounts=AccountStore(":memory:"),
     )
     await hub.start()
     session_id = await hub.create_session("C-audit")

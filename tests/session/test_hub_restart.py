@@ -11,6 +11,7 @@ import subprocess
 import pytest
 from livecall import LIGHT_PICTURES, ROLES, audit_events, hang_up, until, walk_to_hearing
 
+from session.accounts.store import AccountStore
 from session.clock import HubClock
 from session.hub.audit import AuditTrail
 from session.hub.runner import composite_recorders
@@ -45,6 +46,7 @@ async def test_a_session_resumes_where_it_was_after_the_hub_restarts(tmp_path):
             tmp_path / "recordings",
             clock,
             recorders=composite_recorders(),
+            accounts=AccountStore(":memory:"),
             tokens=tokens,
             audit=audit,
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -28,12 +29,14 @@ from aioice import stun
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
 from livecall import ROLES, until
+from people import PARTS, add_people, environment
 from repo import REPO
 
 from desktop.demo.run import scripted_station_command
 from recording.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from recording.recorder.recorder import RecordingInfo
 from session import messages as m
+from session.accounts.store import AccountStore
 from session.hub.live import LiveSession
 from session.hub.runner import composite_recorders
 from session.hub.server import Hub
@@ -305,7 +308,7 @@ async def impaired_call(
     async with relayed_media(turn, impairment, seed) as (media, route, _):
         hub = Hub(
             Store(":memory:"), folder / "recordings", recorders=composite_recorders(),
-            media_route=route,
+            accounts=AccountStore(":memory:"), media_route=route,
         )  # fmt: skip
         signaling: TcpRelay | None = None
         call: ImpairedCall | None = None
@@ -405,23 +408,22 @@ async def scripted_session(
     async with relayed_media(turn, impairment, seed) as (media, route, turn_url):
         hub = Hub(
             Store(":memory:"), folder / "recordings", recorders=composite_recorders(),
-            media_route=route,
+            accounts=add_people(AccountStore(":memory:")), media_route=route,
         )  # fmt: skip
         processes: dict[str, asyncio.subprocess.Process] = {}
         session_id = ""
         try:
             url = await hub.start()
-            session_id = await hub.create_session("C-impaired")
-            tokens = hub.join_tokens(session_id, ROLES)
+            session_id = await hub.create_session("C-impaired", assigned=PARTS, site="centre-a")
             for role in ROLES:
                 with (folder / f"{role}.log").open("wb") as log:
                     command = scripted_station_command(
-                        url, session_id, role, tokens[role], "C-impaired", step_seconds(seconds)
+                        url, session_id, "C-impaired", step_seconds(seconds)
                     )
                     processes[role] = await asyncio.create_subprocess_exec(
                         *command, "--headless", "--turn", turn_url, "--turn-user", TURN_USER,
-                        "--turn-password", TURN_PASSWORD,
-                        cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+                        "--turn-password", TURN_PASSWORD, cwd=PROJECT, stdout=log,
+                        stderr=subprocess.STDOUT, env={**os.environ, **environment(PARTS[role])},
                     )  # fmt: skip
             yield ScriptedSession(hub, session_id, media, processes, folder)
         finally:

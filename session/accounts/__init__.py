@@ -1,0 +1,1 @@
+"""Accounts, sites and sign-in: who may use the hub, and as what."""
