@@ -160,7 +160,7 @@ async def run_station(args: argparse.Namespace) -> None:
         args.hub,
         args.session,
         args.role,
-        args.token,
+        os.environ["BENCH_JOIN_TOKEN"],
         ca=args.ca,
         listener=cast(StationListener, frames),
     )
@@ -260,8 +260,8 @@ async def _start_station(
         return await asyncio.create_subprocess_exec(
             *(["nice", "-n", str(nice)] if nice else []),
             sys.executable, __file__, "station", "--hub", url, "--session", session_id,
-            "--role", role, "--token", token, "--ca", str(ca),
-            "--out", str(folder / f"{role}.json"), stdout=output, stderr=output,
+            "--role", role, "--ca", str(ca), "--out", str(folder / f"{role}.json"),
+            stdout=output, stderr=output, env={**os.environ, "BENCH_JOIN_TOKEN": token},
         )  # fmt: skip
 
 
@@ -362,7 +362,7 @@ def _percentiles(ages: list[float]) -> str:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "station":
         parser = argparse.ArgumentParser(prog="bench_call.py station")
-        for option in ("--hub", "--session", "--role", "--token"):
+        for option in ("--hub", "--session", "--role"):
             parser.add_argument(option, required=True)
         parser.add_argument("--ca", type=Path, required=True)
         parser.add_argument("--out", type=Path, required=True)

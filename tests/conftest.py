@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 
+import aiohttp
 import pytest
 from livecall import LIGHT_PICTURES, ROLES, Heard, hang_up
 
@@ -26,6 +27,13 @@ def pytest_asyncio_loop_factories(config, item):
     """Tests run on the stations' event loop, the one the media engines need (the hub's,
     asyncio's own, runs in ``test_demo_e2e``: ``pleadesk demo`` holds the hub)."""
     return {"station": station_loop.new_event_loop}
+
+
+@pytest.fixture
+async def http():
+    """An HTTP client for tests that call the hub."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

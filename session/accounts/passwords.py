@@ -8,15 +8,14 @@ cheaper than on the hub.
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 #: 40 MiB of memory, 2 passes, 1 lane (above OWASP's least for argon2id, 19 MiB and 2 passes):
-#: about 75 ms per check on the hub's machine (BENCHMARKS.md, ``bench/bench_signin.py``).
+#: 70-95 ms per check on the hub's machine (BENCHMARKS.md, ``bench/bench_signin.py``).
 HASHER = PasswordHasher(time_cost=2, memory_cost=40 * 1024, parallelism=1)
-#: A hash of no password anybody has, checked when a user name is unknown, so an unknown name
-#: costs as long as a wrong password and does not show which names exist.
-_NOBODY = HASHER.hash("no account has this password")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 
@@ -35,10 +34,17 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+@functools.cache
+def _nobody() -> str:
+    """A hash of no password anybody has, checked when a user name is unknown, so an unknown
+    name costs as long as a wrong password and does not show which names exist."""
+    return HASHER.hash("no account has this password")
+
+
 def password_matches(stored: str | None, password: str) -> bool:
     """Whether ``password`` is the one ``stored`` was made from (``None``: no such account;
     the check costs the same)."""
     try:
-        return HASHER.verify(stored or _NOBODY, password[:MAX_PASSWORD]) and stored is not None
+        return HASHER.verify(stored or _nobody(), password[:MAX_PASSWORD]) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False

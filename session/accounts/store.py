@@ -20,16 +20,15 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     insert,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import StaticPool
 
 from session.accounts.model import Account, AccountError, Role, Site, SiteKind, check_username
 from session.accounts.passwords import hash_password
+from session.database import sqlite_engine
 
 metadata = MetaData()
 
@@ -99,12 +98,7 @@ class AccountStore:
     """Sites, accounts and credentials in one SQLite file (or ``:memory:``)."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) == ":memory:":
-            self._engine = create_engine(
-                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-            )
-        else:
-            self._engine = create_engine(f"sqlite:///{path}")
+        self._engine = sqlite_engine(path)
         metadata.create_all(self._engine)
 
     # -- sites and accounts -------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Who is calling the hub: signing in and out, and the bearer credential of every request.
 
-Every request passes :func:`access_middleware`: a ``Bearer`` credential of a signed-in account
-is resolved to its :class:`~session.accounts.model.Account` (``request[CALLER]``), and a
-:class:`~session.hub.permissions.Refused` raised by any route is answered as JSON
-``{"code", "message"}`` with its status. Routes that need an account call :func:`caller`;
-only sign-in, the health check and the API description answer without one. The stations'
-agreement routes and the WebSocket take a session's join token instead.
+Routes that need an account call :func:`caller`, which resolves the request's ``Bearer``
+credential to its :class:`~session.accounts.model.Account` (one look-up in the store, made only
+where a route asks); only sign-in, the health check and the API description answer without one.
+The stations' agreement routes and the WebSocket take a session's join token instead. Every
+request passes :func:`access_middleware`, which answers a
+:class:`~session.hub.permissions.Refused` raised by any route as JSON ``{"code", "message"}``
+with its status.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
@@ -24,8 +24,8 @@ from session.hub.permissions import Refused
 
 log = logging.getLogger(__name__)
 
-#: Where a request keeps the account calling (absent: nobody signed in).
-CALLER = web.RequestKey("caller", Account)
+#: The hub's sign-in, where routes find who holds a credential.
+SIGN_IN = web.AppKey("sign_in", SignIn)
 #: Largest sign-in request read.
 MAX_LOGIN_BYTES = 4096
 SIGNED_OUT = "请先登录 / sign in first"
@@ -46,29 +46,22 @@ def refusal(status: int, code: str, message: str) -> web.Response:
     return web.Response(status=status, text=body, content_type="application/json")
 
 
-def caller(request: web.Request) -> Account:
+async def caller(request: web.Request) -> Account:
     """The signed-in account calling; raises :class:`Refused` (401) if there is none."""
-    account = request.get(CALLER)
+    token = bearer(request)
+    account = await request.app[SIGN_IN].holder(token) if token else None
     if account is None:
         raise Refused(401, "signed_out", SIGNED_OUT)
     return account
 
 
-def access_middleware(sign_in: SignIn) -> Any:
-    """The middleware resolving each request's credential and answering refusals."""
-
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        token = bearer(request)
-        account = await sign_in.holder(token) if token else None
-        if account is not None:
-            request[CALLER] = account
-        try:
-            return await handler(request)
-        except Refused as exc:
-            return refusal(exc.status, exc.code, exc.message)
-
-    return middleware
+@web.middleware
+async def access_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer a refusal raised by any route in the hub's words."""
+    try:
+        return await handler(request)
+    except Refused as exc:
+        return refusal(exc.status, exc.code, exc.message)
 
 
 class AccessRoutes:
@@ -114,13 +107,13 @@ class AccessRoutes:
 
     async def logout(self, request: web.Request) -> web.Response:
         """The caller's credential stops working."""
-        account = caller(request)
+        account = await caller(request)
         await self._sign_in.sign_out(bearer(request), account)
         return web.json_response({"signed_out": True})
 
     async def me(self, request: web.Request) -> web.Response:
         """Who the credential belongs to."""
-        return web.json_response(caller(request).public())
+        return web.json_response((await caller(request)).public())
 
 
 async def pause(seconds: float) -> None:

@@ -31,7 +31,7 @@ from session.accounts.model import Account
 from session.accounts.signin import SignIn
 from session.accounts.store import AccountStore
 from session.clock import HubClock
-from session.hub.access import AccessRoutes, access_middleware, bearer, caller, pause
+from session.hub.access import SIGN_IN, AccessRoutes, access_middleware, bearer, caller, pause
 from session.hub.audit import AuditTrail
 from session.hub.feed import RecorderFactory
 from session.hub.live import LiveSession, send
@@ -98,7 +98,8 @@ class Hub:
         self.sign_in = SignIn(
             accounts, self._in_db, self._in_pool, self._record_access, time.time, **pauses
         )
-        self.app = web.Application(middlewares=[access_middleware(self.sign_in)])
+        self.app = web.Application(middlewares=[access_middleware])
+        self.app[SIGN_IN] = self.sign_in
         self.app.add_routes(
             [
                 *AccessRoutes(self.sign_in, pause).routes(),
@@ -232,7 +233,7 @@ class Hub:
     async def _create_session(self, request: web.Request) -> web.Response:
         """Book a session: staff for a room of their centre, a prosecutor for their own case.
         The body names each party's account; nobody's join token is in the answer."""
-        booker = caller(request)
+        booker = await caller(request)
         try:
             body = await request.json()
             case_number = str(body["case_number"])[:64]
@@ -270,7 +271,7 @@ class Hub:
 
     async def _readable(self, request: web.Request) -> tuple[Account, SessionRecord]:
         """The caller and the session asked about, if the caller may read it."""
-        account = caller(request)
+        account = await caller(request)
         record = await self._in_db(self.store.session, request.match_info["id"])
         if record is None:
             raise Refused(404, "unknown_session", NO_SESSION)
@@ -308,7 +309,7 @@ class Hub:
 
     async def _my_sessions(self, request: web.Request) -> web.Response:
         """The caller's sessions of ``?day=YYYY-MM-DD`` (today by default)."""
-        account = caller(request)
+        account = await caller(request)
         day = request.query.get("day") or date.today().isoformat()
         if not _DAY.fullmatch(day):
             raise Refused(400, "bad_request", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD")
@@ -359,11 +360,12 @@ class Hub:
         """The session asked about and the party whose join token authorises the request; the
         token is checked before the session is touched."""
         session_id = request.match_info["id"]
-        record = await self._in_db(self.store.session, session_id)
+        known = self._live.get(session_id)
+        record = None if known else await self._in_db(self.store.session, session_id)
+        parties = known.machine.required_roles if known else record.parties if record else ()
         token = bearer(request)
-        parties = record.parties if record else ()
         role = next((r for r in parties if self.tokens.check(session_id, r, token)), None)
-        if record is None or role is None:
+        if role is None:
             raise Refused(403, "bad_token", "此工作站的加入凭证对该会见无效 / this station's join "
                           "token is not valid for the session")  # fmt: skip
         try:

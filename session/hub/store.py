@@ -24,16 +24,14 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    create_engine,
-    event,
     insert,
     inspect,
     select,
     text,
     update,
 )
-from sqlalchemy.pool import StaticPool
 
+from session.database import sqlite_engine
 from session.machine import StateChanged
 
 metadata = MetaData()
@@ -126,30 +124,11 @@ class SessionRecord:
         return cls(**fields)
 
 
-def _write_ahead(connection: Any, _record: Any) -> None:
-    """SQLite in write-ahead mode, synced at checkpoints: a state change costs about a
-    millisecond instead of twenty on a busy disk, and the file stays consistent after a crash.
-    What must survive a power cut is in the audit trail too, which syncs every entry."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 class Store:
     """Sessions, state changes and signatures in one SQLite file (or ``:memory:``)."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) == ":memory:":
-            # One shared connection, or each thread would see its own empty database.
-            self._engine = create_engine(
-                "sqlite://",
-                poolclass=StaticPool,
-                connect_args={"check_same_thread": False},
-            )
-        else:
-            self._engine = create_engine(f"sqlite:///{path}")
-            event.listen(self._engine, "connect", _write_ahead)
+        self._engine = sqlite_engine(path)
         metadata.create_all(self._engine)
         _add_new_columns(self._engine)
 

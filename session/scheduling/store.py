@@ -22,7 +22,6 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
-    Engine,
     ForeignKey,
     Integer,
     MetaData,
@@ -30,15 +29,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
     insert,
     inspect,
     select,
     update,
 )
-from sqlalchemy.pool import StaticPool
 
+from session.database import sqlite_engine
 from session.hub.store import state_changes as hub_state_changes
 from session.machine import LIVE_STATES, State
 from session.scheduling import rules
@@ -150,19 +148,11 @@ def booking_state(custody: CustodyTimes, hub_states: Sequence[str]) -> BookingSt
     return BookingState.BOOKED
 
 
-def _engine(path: Path | str) -> Engine:
-    if str(path) == ":memory:":
-        return create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
-    return create_engine(f"sqlite:///{path}")
-
-
 class ScheduleStore:
     """The plan being worked, its bookings and their custody record, in one SQLite file."""
 
     def __init__(self, path: Path | str, clock: Callable[[], datetime] = datetime.now) -> None:
-        self._engine = _engine(path)
+        self._engine = sqlite_engine(path)
         self._clock = clock
         metadata.create_all(self._engine)
 

@@ -31,6 +31,7 @@ from session.hub.audit import AuditTrail
 from session.hub.runner import composite_recorders
 from session.hub.server import Hub
 from session.hub.store import Store
+from session.machine import State, StateChanged, Step
 
 DAY = "2026-12-07"
 SIGNED_OUT = ("nobody", "expired", "revoked")
@@ -48,12 +49,6 @@ async def hub(tmp_path):
     await hub.start()
     yield hub
     await hub.close()
-
-
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def callers(http, hub) -> dict[str, dict[str, str]]:
@@ -298,3 +293,21 @@ async def test_a_scripted_stations_command_line_carries_no_secret(hub, http):
     finally:
         process.kill()
         await process.wait()
+
+
+async def test_a_bad_join_to_an_interrupted_session_wakes_no_recorder(hub, http):
+    s = await hub.create_session("C-S", assigned=PARTS, day=DAY, site="centre-a")
+    for previous, state, step in (
+        (State.SCHEDULED, State.ROOM_READY, Step.ROOM_READY),
+        (State.ROOM_READY, State.RECORDING, Step.START_RECORDING),
+        (State.RECORDING, State.INTERRUPTED, Step.INTERRUPT),
+    ):
+        hub.store.add_state_change(s, StateChanged(previous, state, step, "hub", 1.0))
+    ws = await http.ws_connect(f"{hub.url}/ws/sessions/{s}")
+    await ws.send_str(m.Join("lawyer", "a token of nobody's").to_json())
+    refusal = m.parse((await ws.receive()).data)
+    await ws.close()
+    assert isinstance(refusal, m.Refused) and refusal.code == "bad_token"
+    assert hub.live(s) is None
+    assert not hub.recordings_dir.exists() or not any(hub.recordings_dir.iterdir())
+    assert not hub.audit.path(s).exists()

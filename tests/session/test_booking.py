@@ -40,12 +40,6 @@ async def hub(tmp_path):
     await hub.close()
 
 
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def book(http, hub, as_user: str, parts=PARTS, **extra) -> aiohttp.ClientResponse:
     body = {"case_number": CASE, "parties": parts, "day": DAY, **extra}
     headers = await signed_in(http, hub.url, as_user)

@@ -41,12 +41,6 @@ async def hub(tmp_path):
     await hub.close()
 
 
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def join(http, hub, session_id: str, role: str, token: str | None = None):
     ws = await http.ws_connect(f"{hub.url}/ws/sessions/{session_id}")
     await ws.send_str(m.Join(role, token or hub.tokens.issue(session_id, role)).to_json())
