@@ -127,7 +127,7 @@ def hub_process(data_dir: Path, wal: bool) -> None:
             await self.log("recorder", "recording_closed", {"file": f"{self.id}.mkv"})
 
     jobs: list[tuple[float, float, float]] = []  # (queued, started, finished)
-    in_db = Hub._in_db
+    in_db = Hub.in_db
 
     async def timed_in_db(self: Hub, func: Any, *args: Any) -> Any:
         queued = time.monotonic()
@@ -143,7 +143,7 @@ def hub_process(data_dir: Path, wal: bool) -> None:
 
     LiveSession._start_recorder = start_recorder  # type: ignore[method-assign]
     LiveSession._stop_recorder = stop_recorder  # type: ignore[method-assign]
-    Hub._in_db = timed_in_db  # type: ignore[method-assign]
+    Hub.in_db = timed_in_db  # type: ignore[method-assign]
     if wal:
         from sqlalchemy import event
         from sqlalchemy.engine import Engine

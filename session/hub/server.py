@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import secrets
 import ssl
 import time
@@ -27,17 +26,17 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from session import messages as m
-from session.accounts.model import Account
 from session.accounts.signin import SignIn
 from session.accounts.store import AccountStore
 from session.clock import HubClock
-from session.hub.access import SIGN_IN, AccessRoutes, access_middleware, bearer, caller, pause
+from session.hub.access import SIGN_IN, AccessRoutes, access_middleware, bearer, pause
 from session.hub.audit import AuditTrail
 from session.hub.feed import RecorderFactory
 from session.hub.live import LiveSession, send
 from session.hub.openapi import OPENAPI
-from session.hub.permissions import Refused, check_booking, may_read, part_of
-from session.hub.store import SessionRecord, Store
+from session.hub.permissions import Refused
+from session.hub.sessions_api import CLOSED_WORDS, NO_SESSION, SessionRoutes
+from session.hub.store import Store
 from session.hub.tokens import TokenIssuer
 from session.machine import OPTIONAL_ROLES, REQUIRED_ROLES, State, StepRefused
 from session.rtc.network import DIRECT, MediaRoute
@@ -53,9 +52,6 @@ MAX_AGREEMENT_BYTES = 20 * 1024 * 1024
 #: Closed sessions kept in memory once their last station left, so :meth:`Hub.live` still answers
 #: for them; older ones are let go (the store, the audit trail and the files keep what they were).
 KEEP_FINISHED = 8
-CLOSED_WORDS = "会话已结束 / this session is closed; the hub keeps its recording and documents"
-NO_SESSION = "没有这个会见 / no such session"
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _SessionClosed(Exception):
@@ -96,7 +92,7 @@ class Hub:
         self._finished: deque[str] = deque()
         pauses = {} if sign_in_pause is None else {"first_pause": sign_in_pause}
         self.sign_in = SignIn(
-            accounts, self._in_db, self._in_pool, self._record_access, time.time, **pauses
+            accounts, self.in_db, self._in_pool, self._record_access, time.time, **pauses
         )
         self.app = web.Application(middlewares=[access_middleware])
         self.app[SIGN_IN] = self.sign_in
@@ -105,10 +101,7 @@ class Hub:
                 *AccessRoutes(self.sign_in, pause).routes(),
                 web.get("/api/health", self._health),
                 web.get("/api/openapi.json", self._openapi),
-                web.post("/api/sessions", self._create_session),
-                web.get("/api/my/sessions", self._my_sessions),
-                web.get("/api/sessions/{id}", self._get_session),
-                web.post("/api/sessions/{id}/join", self._join),
+                *SessionRoutes(self).routes(),
                 web.put("/api/sessions/{id}/agreement", self._put_agreement),
                 web.get("/api/sessions/{id}/agreement", self._get_agreement),
                 web.get("/ws/sessions/{id}", self._websocket),
@@ -159,7 +152,7 @@ class Hub:
         if minor and "guardian" not in parties:
             raise ValueError("a minor's session needs the guardian (法定代理人) as a party")
         ordered = tuple(r for r in (*REQUIRED_ROLES, *OPTIONAL_ROLES) if r in parties)
-        return await self._in_db(
+        return await self.in_db(
             self.store.create_session, case_number, self.clock.wall(), ordered, minor,
             assigned or {}, day or date.today().isoformat(), site,
         )  # fmt: skip
@@ -172,7 +165,8 @@ class Hub:
         """The live state of a session that has had a party join."""
         return self._live.get(session_id)
 
-    async def _in_db(self, func: Any, *args: Any) -> Any:
+    async def in_db(self, func: Any, *args: Any) -> Any:
+        """Run blocking store work on the hub's one database thread, in order."""
         return await asyncio.get_running_loop().run_in_executor(self._db, func, *args)
 
     async def _in_pool(self, func: Any, *args: Any) -> Any:
@@ -187,21 +181,21 @@ class Hub:
         log.info("access: %s %s %s", event, username, details)
         if self.audit is not None:
             at = self.clock.now()
-            await self._in_db(self.audit.record, "access", username, role, event, at, details)
+            await self.in_db(self.audit.record, "access", username, role, event, at, details)
 
     async def _live_session(self, session_id: str) -> LiveSession | None:
         """The session's runtime, made on first use; raises :class:`_SessionClosed` for a
         session that is over, in memory or only in the store (it is never opened again)."""
         live = self._live.get(session_id)
         if live is None:
-            record = await self._in_db(self.store.session, session_id)
+            record = await self.in_db(self.store.session, session_id)
             if record is None:
                 return None
             if record.state == State.CLOSED.value:
                 raise _SessionClosed
             begun = record.state != State.SCHEDULED.value  # the hub stopped during it
-            changes = await self._in_db(self.store.state_changes, session_id) if begun else []
-            signed = await self._in_db(self.store.signatures, session_id) if begun else {}
+            changes = await self.in_db(self.store.state_changes, session_id) if begun else []
+            signed = await self.in_db(self.store.signatures, session_id) if begun else {}
             # Another station of the same session may have got here while the store answered.
             live = self._live.get(session_id)
             if live is None:
@@ -209,7 +203,7 @@ class Hub:
                     record,
                     self.recordings_dir,
                     self.clock,
-                    self._in_db,
+                    self.in_db,
                     self.store,
                     self.recorders,
                     self.record_consultation,
@@ -229,107 +223,6 @@ class Hub:
 
     async def _openapi(self, _request: web.Request) -> web.Response:
         return web.json_response(OPENAPI)
-
-    async def _create_session(self, request: web.Request) -> web.Response:
-        """Book a session: staff for a room of their centre, a prosecutor for their own case.
-        The body names each party's account; nobody's join token is in the answer."""
-        booker = await caller(request)
-        try:
-            body = await request.json()
-            case_number = str(body["case_number"])[:64]
-            named = {str(role): str(name)[:64] for role, name in dict(body["parties"]).items()}
-            minor = bool(body.get("minor", False))
-            booking = body.get("booking")
-            day = str(body.get("day") or date.today().isoformat())
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise Refused(400, "bad_request", "须提供案号和各参与方的账户 / expected JSON with a "
-                          "case_number and the parties' accounts") from None  # fmt: skip
-        if not _DAY.fullmatch(day):
-            raise Refused(400, "bad_request", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD")
-        accounts = await self._in_db(_accounts_named, self.accounts, named)
-        site = check_booking(booker, tuple(named), accounts)
-        schedule = self.schedule
-        if booking is not None:
-            if schedule is None:
-                raise Refused(400, "no_schedule", "本中心未启用排期 / this hub keeps no schedule; "
-                              "book the session without 'booking'")  # fmt: skip
-            await self._in_db(_unlinked_booking, schedule, str(booking))
-        assigned = {role: account.username for role, account in accounts.items() if account}
-        try:
-            session_id = await self.create_session(
-                case_number, tuple(named), minor, assigned, day, site
-            )
-        except ValueError as exc:
-            raise Refused(400, "bad_parties", str(exc)) from None
-        if booking is not None and schedule is not None:
-            await self._in_db(_link, schedule, str(booking), session_id)
-        details = {"case_number": case_number, "parties": assigned, "booking": booking}
-        if self.audit is not None:
-            await self._in_db(self.audit.record, session_id, booker.username, booker.role.value,
-                              "booked", self.clock.now(), details)  # fmt: skip
-        return web.json_response({"session_id": session_id, "day": day}, status=201)
-
-    async def _readable(self, request: web.Request) -> tuple[Account, SessionRecord]:
-        """The caller and the session asked about, if the caller may read it."""
-        account = await caller(request)
-        record = await self._in_db(self.store.session, request.match_info["id"])
-        if record is None:
-            raise Refused(404, "unknown_session", NO_SESSION)
-        if not may_read(account, record):
-            raise Refused(403, "not_yours", "无权查看此会见 / this session is not yours to see")
-        return account, record
-
-    async def _get_session(self, request: web.Request) -> web.Response:
-        """A session's record, for its parties, its centre's staff and the clerks."""
-        _, record = await self._readable(request)
-        changes = await self._in_db(self.store.state_changes, record.id)
-        signed = await self._in_db(self.store.signatures, record.id)
-        live = self._live.get(record.id)
-        return web.json_response(
-            {
-                **await self._summary(record),
-                "states": ["scheduled"] + [change["state"] for change in changes],
-                "changes": changes,
-                "signed": sorted(signed),
-                "minor": record.minor,
-                "connected": sorted(live.sockets) if live else [],
-            }
-        )
-
-    async def _summary(self, record: SessionRecord) -> dict[str, Any]:
-        people = await self._in_db(_accounts_named, self.accounts, record.assigned)
-        return {
-            "id": record.id,
-            "case_number": record.case_number,
-            "state": record.state,
-            "day": record.day,
-            "site": record.site,
-            "parties": {role: a.public() if a else None for role, a in people.items()},
-        }
-
-    async def _my_sessions(self, request: web.Request) -> web.Response:
-        """The caller's sessions of ``?day=YYYY-MM-DD`` (today by default)."""
-        account = await caller(request)
-        day = request.query.get("day") or date.today().isoformat()
-        if not _DAY.fullmatch(day):
-            raise Refused(400, "bad_request", "日期格式应为 YYYY-MM-DD / day must be YYYY-MM-DD")
-        records = await self._in_db(self.store.sessions_on, day)
-        mine = [r for r in records if may_read(account, r)]
-        return web.json_response(
-            [{**await self._summary(r), "role": part_of(account, r)} for r in mine]
-        )
-
-    async def _join(self, request: web.Request) -> web.Response:
-        """The caller's own join for a session it takes part in: its role and join token."""
-        account, record = await self._readable(request)
-        role = part_of(account, record)
-        if role is None:
-            raise Refused(403, "not_a_party", "您不是此会见的参与方 / you take no part in it")
-        if record.state == State.CLOSED.value:
-            raise Refused(410, "session_closed", CLOSED_WORDS)
-        return web.json_response(
-            {"session_id": record.id, "role": role, "token": self.tokens.issue(record.id, role)}
-        )
 
     async def _put_agreement(self, request: web.Request) -> web.Response:
         """The prosecutor's station loads the agreement's PDF, bytes as the body."""
@@ -361,7 +254,7 @@ class Hub:
         token is checked before the session is touched."""
         session_id = request.match_info["id"]
         known = self._live.get(session_id)
-        record = None if known else await self._in_db(self.store.session, session_id)
+        record = None if known else await self.in_db(self.store.session, session_id)
         parties = known.machine.required_roles if known else record.parties if record else ()
         token = bearer(request)
         role = next((r for r in parties if self.tokens.check(session_id, r, token)), None)
@@ -499,27 +392,3 @@ class Hub:
 
 async def _refuse(ws: web.WebSocketResponse, code: str, message: str) -> None:
     await send(ws, m.Refused(code, message))
-
-
-def _accounts_named(store: AccountStore, named: dict[str, str]) -> dict[str, Account | None]:
-    """The account of each user name in ``named`` (role -> user name), None where unknown."""
-    return {role: store.account(username) for role, username in named.items()}
-
-
-def _unlinked_booking(schedule: ScheduleStore, request_id: str) -> None:
-    """Check that the schedule has ``request_id`` booked and no session holds it yet."""
-    try:
-        booking = schedule.booking(request_id)
-    except ValueError as exc:
-        raise Refused(400, "not_booked", f"排期中没有此预约 / {exc}") from None
-    if booking.session_id is not None:
-        raise Refused(409, "booking_linked", "此排期已关联会见 / this booking already has its "
-                      "session; its 提押/还押 record stays with it")  # fmt: skip
-
-
-def _link(schedule: ScheduleStore, request_id: str, session_id: str) -> None:
-    try:
-        schedule.link_session(request_id, session_id)
-    except ValueError:
-        raise Refused(409, "booking_linked", "此排期已关联会见 / this booking already has its "
-                      "session") from None  # fmt: skip
