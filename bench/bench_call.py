@@ -216,7 +216,7 @@ async def measure(seconds: float, warmup: float, nice: int, folder: Path) -> dic
     try:
         url = await hub.start(tls=credentials.server_context())
         session_id = await hub.create_session("BENCH-1")
-        tokens = hub.join_tokens(session_id, REQUIRED_ROLES)
+        tokens = {role: hub.tokens.issue(session_id, role) for role in REQUIRED_ROLES}
         for role in REQUIRED_ROLES:
             stations[role] = await _start_station(
                 url, session_id, role, tokens[role], credentials.ca_certificate, nice, folder

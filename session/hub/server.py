@@ -157,10 +157,6 @@ class Hub:
             assigned or {}, day or date.today().isoformat(), site,
         )  # fmt: skip
 
-    def join_tokens(self, session_id: str, parties: tuple[str, ...]) -> dict[str, str]:
-        """Each party's token for joining ``session_id``; handed to its station at booking."""
-        return {role: self.tokens.issue(session_id, role) for role in parties}
-
     def live(self, session_id: str) -> LiveSession | None:
         """The live state of a session that has had a party join."""
         return self._live.get(session_id)
