@@ -64,8 +64,18 @@ def _parser() -> argparse.ArgumentParser:
         "PLEADESK_USER and PLEADESK_PASSWORD)",
     )  # fmt: skip
     station.add_argument("--ca", type=Path, help="the hub's CA certificate (for https hubs)")
+    station.add_argument("--camera", metavar="SPEC", help="the camera: its index or part of its "
+                         "name as 'pleadesk devices' lists it (default: the first)")  # fmt: skip
+    station.add_argument("--microphone", metavar="NAME", help="the microphone (default: the first)")
+    station.add_argument("--speaker", metavar="NAME", help="the speaker (default: the first)")
+    station.add_argument(
+        "--synthetic", action="store_true",
+        help="a synthetic camera and microphone and no speaker (training, tests)",
+    )  # fmt: skip
     station.add_argument("--headless", action="store_true", help="no window")
-    station.add_argument("--clapper", action="store_true", help="synthetic clapper media")
+    station.add_argument(
+        "--clapper", action="store_true", help="synthetic clapper media (implies --synthetic)"
+    )
     station.add_argument("--case", default="", help="case number (for the scripted signature)")
     station.add_argument(
         "--script", type=float, metavar="SECONDS", help="play the part, a step every SECONDS"
@@ -146,19 +156,34 @@ def _hub(args: argparse.Namespace) -> int:
 
 
 def _station(args: argparse.Namespace) -> int:
+    from recording.media.devices import DevicesUnavailable
     from session.rtc.network import restrict_media_addresses
+    from session.station.clocksync import StationClock
     from session.station.hub_client import HubAnswerError, account_from, own_join
+    from session.station.room import open_room
     from session.tls import InsecureHubError, client_context
 
     restrict_media_addresses()
     route = _media_route(args)
     tls = client_context(args.ca) if args.ca else None
+    clock = StationClock()
+    room = None  # synthetic devices, made once the role is known
+    try:  # the devices first: a station never joins without those it was told to use
+        if not (args.synthetic or args.clapper):
+            room = open_room("station", clock.now, camera=args.camera,
+                             microphone=args.microphone, speaker=args.speaker)  # fmt: skip
+    except DevicesUnavailable as exc:
+        print(f"the station's devices are not ready: {exc}", file=sys.stderr)
+        return 1
     try:
         username, password = account_from(args.credentials)
         join = asyncio.run(own_join(args.hub, args.session, username, password, tls))
     except (HubAnswerError, InsecureHubError, OSError) as exc:
+        if room is not None:
+            room.close()
         print(f"the station could not join: {exc}", file=sys.stderr)
         return 1
+    devices = (room, clock) if room is not None else None
     agreement = args.agreement.read_bytes() if args.agreement else None
     if args.headless:
         from session.station.runner import run_scripted_station
@@ -178,14 +203,17 @@ def _station(args: argparse.Namespace) -> int:
                 args.clapper,
                 agreement,
                 route,
+                devices,
             )
         )
+        if room is not None:
+            room.close()
         return 0
     from desktop.station.app import run_station_window
 
     return run_station_window(
         args.hub, args.session, join.role, join.token, args.script, args.case, args.ca,
-        agreement, route,
+        agreement, route, devices,
     )  # fmt: skip
 
 

@@ -174,7 +174,7 @@ def scripted_station_command(url: str, session_id: str, case: str, pause: float)
     buildings would not. They run at a lower priority so the recording comes first."""
     return [
         "nice", "-n", "5", sys.executable, "-m", "desktop.cli.main", "station", "--hub", url,
-        "--session", session_id, "--case", case, "--script", f"{pause:.3f}",
+        "--session", session_id, "--case", case, "--script", f"{pause:.3f}", "--synthetic",
     ]  # fmt: skip
 
 

@@ -17,6 +17,8 @@ from desktop.station.signature_pad_model import SignaturePadModel
 from desktop.station.window import ROLES, StationWindow
 from session.machine import SIGNING_ROLES
 from session.rtc.network import DIRECT, MediaRoute
+from session.station.clocksync import StationClock
+from session.station.room import Room
 
 
 class StationParts:
@@ -59,17 +61,25 @@ class StationController:
         ca: Path | None = None,
         agreement: bytes | None = None,
         route: MediaRoute = DIRECT,
+        devices: tuple[Room, StationClock] | None = None,
     ) -> None:
         from session.rtc.network import restrict_media_addresses
-        from session.station.runner import synthetic_station, take_part
+        from session.station.runner import room_station, synthetic_station, take_part
 
         restrict_media_addresses()
         self.engine = EngineThread()
         self.bridge = GuiBridge()
         self.model = StationModel(self.bridge)
-        self.station = synthetic_station(
-            hub_url, session_id, role, token, ca=ca, listener=listener_for(self.model), route=route
-        )
+        listener = listener_for(self.model)
+        if devices is None:
+            self.station = synthetic_station(
+                hub_url, session_id, role, token, ca=ca, listener=listener, route=route
+            )
+        else:
+            room, clock = devices
+            self.station = room_station(
+                hub_url, session_id, role, token, room, clock, ca, listener, route
+            )
         self.parts = StationParts(role, self.station, self.engine.loop, self.bridge, self.model)
         self.window = self.parts.window
         self.finished = self.engine.submit(take_part(self.station, script, case, agreement))
@@ -92,12 +102,14 @@ def run_station_window(
     ca: Path | None = None,
     agreement: bytes | None = None,
     route: MediaRoute = DIRECT,
+    devices: tuple[Room, StationClock] | None = None,
 ) -> int:
     """Show a station window until the session ends or the window is closed (a scripted
-    prosecutor presents ``agreement``; media travels by ``route``)."""
+    prosecutor presents ``agreement``; media travels by ``route``; the room's devices, or
+    synthetic ones)."""
     app = make_application()
     controller = StationController(
-        hub_url, session_id, role, token, script, case, ca, agreement, route
+        hub_url, session_id, role, token, script, case, ca, agreement, route, devices
     )
     controller.finished.add_done_callback(
         lambda _: controller.bridge.run_on_main(controller.window.close)

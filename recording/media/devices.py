@@ -1,11 +1,13 @@
-"""Finding, choosing and opening cameras and microphones, with a synthetic stand-in if needed.
+"""Finding, choosing and opening cameras, microphones and speakers.
 
-Cameras are listed from Linux's video4linux devices; microphones from PortAudio, imported only
-here and only when asked (``import sounddevice`` raises OSError where PortAudio is missing).
-:func:`open_media` opens the chosen devices as tracks; where a device is missing or fails it
-gives a synthetic track instead and says so in plain words (:class:`DeviceProblem`), a value
-the station's window shows to its user, because a party whose camera silently fell back to a
-test picture would not be in the recording.
+Cameras are listed from Linux's video4linux devices; microphones and speakers from PortAudio,
+imported only here and only when asked (``import sounddevice`` raises OSError where PortAudio
+is missing). :func:`open_media` opens the chosen devices as tracks. A device that is missing or
+fails is never replaced by a synthetic one behind the user's back: :func:`open_media` raises
+:class:`DevicesUnavailable`, whose problems (:class:`DeviceProblem`) say in plain words what is
+wrong, before the station joins; a party whose camera silently fell back to a test picture
+would not be in the recording. Synthetic devices are used only when asked for by name
+(``SYNTHETIC``): the demo's parties, the tests.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from recording.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 log = logging.getLogger(__name__)
 
 V4L_DIR = Path("/sys/class/video4linux")
+#: The device name that asks for a synthetic camera or microphone.
+SYNTHETIC = "synthetic"
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class CameraDevice:
 
 @dataclass(frozen=True)
 class MicrophoneDevice:
-    """A microphone as PortAudio lists it."""
+    """A microphone (or a speaker) as PortAudio lists it."""
 
     index: int
     name: str
@@ -84,8 +88,10 @@ def list_cameras(v4l_dir: Path = V4L_DIR) -> list[CameraDevice]:
 
 def list_microphones(
     query: Callable[[], Sequence[dict[str, Any]]] | None = None,
+    direction: str = "input",
 ) -> tuple[list[MicrophoneDevice], DeviceProblem | None]:
-    """The input devices PortAudio offers, and a problem if the sound library is missing."""
+    """The input devices PortAudio offers (``direction="output"``: the speakers), and a problem
+    if the sound library is missing."""
     if query is None:
         try:
             import sounddevice
@@ -108,12 +114,20 @@ def list_microphones(
             "settings.",
         )
     found = []
+    channels = f"max_{direction}_channels"
     for index, device in enumerate(devices):
-        if int(device.get("max_input_channels", 0)) > 0:
+        if int(device.get(channels, 0)) > 0:
             name = str(device.get("name", index))
             rate = float(device.get("default_samplerate", 48_000))
-            found.append(MicrophoneDevice(index, name, int(device["max_input_channels"]), rate))
+            found.append(MicrophoneDevice(index, name, int(device[channels]), rate))
     return found, None
+
+
+def list_speakers(
+    query: Callable[[], Sequence[dict[str, Any]]] | None = None,
+) -> tuple[list[MicrophoneDevice], DeviceProblem | None]:
+    """The output devices PortAudio offers, and a problem if the sound library is missing."""
+    return list_microphones(query, "output")
 
 
 D = TypeVar("D", CameraDevice, MicrophoneDevice)
@@ -132,17 +146,24 @@ def choose(devices: Sequence[D], wanted: str | None) -> D | None:
     return next((d for d in devices if lowered in d.name.lower()), None)
 
 
+class DevicesUnavailable(Exception):
+    """The devices asked for cannot all be used; ``problems`` says which and why."""
+
+    def __init__(self, problems: Sequence[DeviceProblem]) -> None:
+        super().__init__(" ".join(p.message for p in problems))
+        self.problems = tuple(problems)
+
+
 @dataclass(frozen=True)
 class MediaChoice:
-    """The tracks a station sends, and the problems met opening them."""
+    """The tracks a station sends."""
 
     video: MediaStreamTrack
     audio: MediaStreamTrack
-    problems: tuple[DeviceProblem, ...]
 
     @property
     def synthetic(self) -> bool:
-        """Whether either track is a synthetic stand-in."""
+        """Whether either track is synthetic (asked for by name)."""
         return isinstance(self.video, SyntheticVideoTrack) or isinstance(
             self.audio, SyntheticAudioTrack
         )
@@ -159,38 +180,69 @@ def open_media(
     opener: Callable[[Any], Any] = cv2.VideoCapture,
     stream_factory: StreamFactory = sounddevice_stream,
 ) -> MediaChoice:
-    """Open ``role``'s camera and microphone, or synthetic tracks where that fails.
+    """Open ``role``'s camera and microphone; raise :class:`DevicesUnavailable` (having closed
+    what did open) if either cannot be used.
 
-    ``camera``/``microphone`` name the device (index or part of the name; None: the first).
-    ``cameras``/``microphones`` default to what this machine lists. ``opener`` and
-    ``stream_factory`` open the devices (``cv2.VideoCapture`` and sounddevice; tests inject
-    fakes).
+    ``camera``/``microphone`` name the device (index or part of the name; None: the first;
+    ``SYNTHETIC``: a synthetic one). ``cameras``/``microphones`` default to what this machine
+    lists. ``opener`` and ``stream_factory`` open the devices (``cv2.VideoCapture`` and
+    sounddevice; tests inject fakes).
     """
     problems: list[DeviceProblem] = []
-    video: MediaStreamTrack | None = None
+    video = _open_camera(role, session_time, camera, cameras, opener, problems)
+    audio = _open_microphone(role, session_time, microphone, microphones, stream_factory, problems)
+    if problems:
+        for track in (video, audio):
+            if track is not None:
+                track.stop()
+        for p in problems:
+            log.warning("%s: %s", role, p.message)
+        raise DevicesUnavailable(problems)
+    assert video is not None and audio is not None
+    return MediaChoice(video, audio)
+
+
+def _open_camera(
+    role: str,
+    session_time: Callable[[], float],
+    camera: str | None,
+    cameras: Sequence[CameraDevice] | None,
+    opener: Callable[[Any], Any],
+    problems: list[DeviceProblem],
+) -> MediaStreamTrack | None:
+    if camera == SYNTHETIC:
+        return SyntheticVideoTrack(role, session_time=session_time)
     listed = list_cameras() if cameras is None else list(cameras)
     chosen = choose(listed, camera)
     if chosen is None:
         missing = f"The camera {camera!r} was not found." if camera else "No camera was found."
         problems.append(DeviceProblem(
-            "no_camera",
-            f"{missing} The others see a test picture instead of you, and the recording does "
-            "not show you.",
+            "no_camera", f"{missing} Connect it, or choose another, before joining.",
         ))  # fmt: skip
-    else:
-        capture = opener(chosen.index)
-        if capture.isOpened():
-            camera_capture = CameraCapture(capture, clock=session_time, name=chosen.name)
-            camera_capture.start()
-            video = CameraTrack(camera_capture)
-        else:
-            capture.release()
-            problems.append(DeviceProblem(
-                "camera_failed",
-                f"The camera {chosen.name} could not be opened (is another program using it?). "
-                "The others see a test picture instead of you.",
-            ))  # fmt: skip
-    audio: MediaStreamTrack | None = None
+        return None
+    capture = opener(chosen.index)
+    if not capture.isOpened():
+        capture.release()
+        problems.append(DeviceProblem(
+            "camera_failed",
+            f"The camera {chosen.name} could not be opened (is another program using it?).",
+        ))  # fmt: skip
+        return None
+    camera_capture = CameraCapture(capture, clock=session_time, name=chosen.name)
+    camera_capture.start()
+    return CameraTrack(camera_capture)
+
+
+def _open_microphone(
+    role: str,
+    session_time: Callable[[], float],
+    microphone: str | None,
+    microphones: Sequence[MicrophoneDevice] | None,
+    stream_factory: StreamFactory,
+    problems: list[DeviceProblem],
+) -> MediaStreamTrack | None:
+    if microphone == SYNTHETIC:
+        return SyntheticAudioTrack(role, session_time=session_time)
     problem = None
     if microphones is None:
         mics, problem = list_microphones()
@@ -199,29 +251,22 @@ def open_media(
     mic = choose(mics, microphone)
     if problem is not None:
         problems.append(problem)
-    elif mic is None:
+        return None
+    if mic is None:
+        missing = f"The microphone {microphone!r}" if microphone else "No microphone"
         problems.append(DeviceProblem(
             "no_microphone",
-            "No microphone was found. The others hear nothing from you, and the recording has "
-            "no sound of you.",
+            f"{missing} was not found. Connect it, or choose another, before joining.",
         ))  # fmt: skip
-    else:
-        mic_capture = MicrophoneCapture(
-            clock=session_time, device=mic.index, stream_factory=stream_factory
-        )
-        try:
-            mic_capture.start()
-            audio = MicrophoneTrack(mic_capture)
-        except Exception as exc:  # OSError, or PortAudio's own error (a rate it cannot do)
-            problems.append(DeviceProblem(
-                "microphone_failed",
-                f"The microphone {mic.name} could not be opened ({exc}). The others hear "
-                "nothing from you.",
-            ))  # fmt: skip
-    for p in problems:
-        log.warning("%s: %s", role, p.message)
-    return MediaChoice(
-        video or SyntheticVideoTrack(role, session_time=session_time),
-        audio or SyntheticAudioTrack(role, session_time=session_time),
-        tuple(problems),
+        return None
+    mic_capture = MicrophoneCapture(
+        clock=session_time, device=mic.index, stream_factory=stream_factory
     )
+    try:
+        mic_capture.start()
+    except Exception as exc:  # OSError, or PortAudio's own error (a rate it cannot do)
+        problems.append(DeviceProblem(
+            "microphone_failed", f"The microphone {mic.name} could not be opened ({exc}).",
+        ))  # fmt: skip
+        return None
+    return MicrophoneTrack(mic_capture)

@@ -1,5 +1,5 @@
-"""Running a headless station as a process, with synthetic devices (the command line, the demo and
-the tests)."""
+"""Running a station as a process: with its room's devices (``session.station.room``) or with
+synthetic ones (the demo, the tests), headless and scripted or behind a window."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from recording.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from session.rtc.network import DIRECT, MediaRoute
 from session.station.clocksync import StationClock
 from session.station.engine import Station, StationListener
+from session.station.room import Hearing, Room
 from session.station.script import play_part
 from session.tls import client_context
 
@@ -60,10 +61,28 @@ def synthetic_station(
     """A station for ``role`` with synthetic devices (pictures of ``size`` at ``fps``) on its
     own session clock, its media sent by ``route``."""
     clock = StationClock()
-    tracks = synthetic_tracks(role, clock, clapper, size, fps)
+    room = Room(synthetic_tracks(role, clock, clapper, size, fps), None)
+    return room_station(hub_url, session_id, role, token, room, clock, ca, listener, route)
+
+
+def room_station(
+    hub_url: str,
+    session_id: str,
+    role: str,
+    token: str,
+    room: Room,
+    clock: StationClock,
+    ca: Path | None = None,
+    listener: StationListener | None = None,
+    route: MediaRoute = DIRECT,
+) -> Station:
+    """A station for ``role`` sending ``room``'s tracks (timed on ``clock``) and playing what
+    it hears on ``room``'s speaker, if it has one."""
     tls = client_context(ca) if ca else None
+    if room.speaker is not None:
+        listener = Hearing(room.speaker, listener)
     return Station(
-        hub_url, session_id, role, token, tracks, listener, clock=clock, tls=tls, route=route
+        hub_url, session_id, role, token, room.tracks, listener, clock=clock, tls=tls, route=route
     )
 
 
@@ -102,10 +121,15 @@ async def run_scripted_station(
     clapper: bool = False,
     agreement: bytes | None = None,
     route: MediaRoute = DIRECT,
+    room: tuple[Room, StationClock] | None = None,
 ) -> None:
-    """Join as ``role`` with synthetic devices and play the part until the session closes (a
-    prosecutor presents ``agreement``, by default the demo case's)."""
-    station = synthetic_station(
-        hub_url, session_id, role, token, ca=ca, clapper=clapper, route=route
-    )
+    """Join as ``role`` with ``room``'s devices (default: synthetic ones) and play the part
+    until the session closes (a prosecutor presents ``agreement``, by default the demo
+    case's)."""
+    if room is None:
+        station = synthetic_station(
+            hub_url, session_id, role, token, ca=ca, clapper=clapper, route=route
+        )
+    else:
+        station = room_station(hub_url, session_id, role, token, *room, ca, route=route)
     await take_part(station, pause, case_number, agreement)

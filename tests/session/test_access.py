@@ -275,7 +275,8 @@ async def test_a_scripted_stations_command_line_carries_no_secret(hub, http):
     """A station process reads its account from the environment: ``ps`` shows no secret."""
     s = await hub.create_session("C-S", assigned=PARTS, day=DAY, site="centre-a")
     command = [sys.executable, "-m", "desktop.cli.main", "station", "--hub", hub.url,
-               "--session", s, "--headless", "--script", "60", "--case", "C-S"]  # fmt: skip
+               "--session", s, "--headless", "--script", "60", "--case", "C-S",
+               "--synthetic"]  # fmt: skip
     process = await asyncio.create_subprocess_exec(
         *command, cwd=REPO, env={**os.environ, **environment("lawyer-1")},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

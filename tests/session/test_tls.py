@@ -101,7 +101,7 @@ def test_a_station_command_refuses_plain_http_to_another_machine(capsys, monkeyp
     monkeypatch.setenv("PLEADESK_USER", "lawyer-1")
     monkeypatch.setenv("PLEADESK_PASSWORD", "correct horse battery staple")
     code = main(["station", "--hub", "http://10.2.0.5:8765", "--session", "S", "--headless",
-                 "--script", "1"])  # fmt: skip
+                 "--script", "1", "--synthetic"])  # fmt: skip
     assert code == 1
     error = capsys.readouterr().err
     assert "could not join" in error and "https://" in error  # and nothing was sent

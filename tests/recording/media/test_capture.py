@@ -16,7 +16,9 @@ from aiortc.mediastreams import MediaStreamError
 
 from recording.media.capture import CameraCapture, CameraTrack, MicrophoneCapture, MicrophoneTrack
 from recording.media.devices import (
+    SYNTHETIC,
     CameraDevice,
+    DevicesUnavailable,
     MicrophoneDevice,
     choose,
     list_cameras,
@@ -244,15 +246,20 @@ def test_the_devices_command_lists_what_there_is(capsys):
     assert set(listed) == {"cameras", "microphones", "warnings"}
 
 
-async def test_without_devices_synthetic_tracks_stand_in_and_the_user_is_told():
-    choice = open_media("lawyer", session_time=lambda: 0.0, cameras=[], microphones=[])
+async def test_without_devices_nothing_stands_in_and_the_user_is_told_before_joining():
+    with pytest.raises(DevicesUnavailable) as refused:
+        open_media("lawyer", session_time=lambda: 0.0, cameras=[], microphones=[])
+    codes = [p.code for p in refused.value.problems]
+    assert codes == ["no_camera", "no_microphone"]
+    assert "No camera was found" in refused.value.problems[0].message
+    assert "before joining" in refused.value.problems[1].message
+
+
+async def test_synthetic_devices_only_when_asked_for_by_name():
+    choice = open_media("lawyer", session_time=lambda: 0.0, camera=SYNTHETIC, microphone=SYNTHETIC)
     assert isinstance(choice.video, SyntheticVideoTrack)
     assert isinstance(choice.audio, SyntheticAudioTrack)
     assert choice.synthetic
-    codes = [p.code for p in choice.problems]
-    assert codes == ["no_camera", "no_microphone"]
-    assert "test picture instead of you" in choice.problems[0].message
-    assert "the recording has no sound of you" in choice.problems[1].message
 
 
 async def test_real_devices_are_opened_as_capture_tracks():
@@ -276,7 +283,7 @@ async def test_real_devices_are_opened_as_capture_tracks():
     )  # fmt: skip
     assert opened == [4, ("mic", 7, 48000, 960)]
     assert isinstance(choice.video, CameraTrack) and isinstance(choice.audio, MicrophoneTrack)
-    assert choice.problems == () and not choice.synthetic
+    assert not choice.synthetic
     choice.video.stop()
     choice.audio.stop()
 
@@ -289,11 +296,20 @@ class ClosedCamera:
         pass
 
 
-async def test_a_camera_that_cannot_be_opened_falls_back_with_a_warning():
-    choice = open_media(
-        "prosecutor", session_time=lambda: 0.0, microphones=[],
-        cameras=[CameraDevice(0, "Busy cam", "/dev/video0")], opener=lambda index: ClosedCamera(),
-    )  # fmt: skip
-    assert isinstance(choice.video, SyntheticVideoTrack)
-    assert choice.problems[0].code == "camera_failed"
-    assert "Busy cam could not be opened" in choice.problems[0].message
+async def test_a_camera_that_cannot_be_opened_is_refused_and_the_microphone_closed_again():
+    streams = []
+
+    def factory(rate, block, device, callback):
+        streams.append(FakeStream(callback))
+        return streams[-1]
+
+    with pytest.raises(DevicesUnavailable) as refused:
+        open_media(
+            "prosecutor", session_time=lambda: 0.0, stream_factory=factory,
+            microphones=[MicrophoneDevice(7, "Array mic", 2, 48000.0)],
+            cameras=[CameraDevice(0, "Busy cam", "/dev/video0")],
+            opener=lambda index: ClosedCamera(),
+        )  # fmt: skip
+    [problem] = refused.value.problems
+    assert problem.code == "camera_failed" and "Busy cam could not be opened" in problem.message
+    assert streams and streams[0].closed
