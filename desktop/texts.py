@@ -1,4 +1,5 @@
-"""Names of roles and session states as users read them, through Qt's translation system."""
+"""Names of roles and session states, and what is wrong with the devices, as users read them,
+through Qt's translation system."""
 
 from __future__ import annotations
 
@@ -36,6 +37,38 @@ _STEPS = {
     "close": QT_TRANSLATE_NOOP("steps", "Close the session"),
     "resume": QT_TRANSLATE_NOOP("steps", "Resume the session"),
 }
+
+#: What is wrong with a device, by ``recording.media.devices.DeviceProblem.code``.
+_DEVICE_PROBLEMS = {
+    "no_camera": QT_TRANSLATE_NOOP(
+        "devices", "The camera was not found. Connect it, or choose another, before joining."
+    ),
+    "camera_failed": QT_TRANSLATE_NOOP(
+        "devices", "The camera could not be opened. Is another program using it?"
+    ),
+    "no_microphone": QT_TRANSLATE_NOOP(
+        "devices", "The microphone was not found. Connect it, or choose another, before joining."
+    ),
+    "microphone_failed": QT_TRANSLATE_NOOP("devices", "The microphone could not be opened."),
+    "no_speaker": QT_TRANSLATE_NOOP(
+        "devices", "The speaker was not found. Connect it, or choose another, before joining."
+    ),
+    "speaker_failed": QT_TRANSLATE_NOOP("devices", "The speaker could not be opened."),
+    "no_sound_library": QT_TRANSLATE_NOOP(
+        "devices", "The sound library (PortAudio) is missing: install the package libportaudio2."
+    ),
+    "microphones_unreadable": QT_TRANSLATE_NOOP(
+        "devices", "The computer's sound devices could not be read. Check its sound settings."
+    ),
+}
+DEVICES_NOT_READY = QT_TRANSLATE_NOOP("devices", "The devices are not ready")
+
+
+def device_problem_text(code: str, details: str) -> str:
+    """What is wrong with a device, for the user; ``details`` (the device's own words) where
+    the problem has no text of its own."""
+    text = _DEVICE_PROBLEMS.get(code)
+    return QCoreApplication.translate("devices", str(text)) if text else details
 
 
 def role_label(role: str) -> str:

@@ -756,6 +756,54 @@
     </message>
 </context>
 <context>
+    <name>devices</name>
+    <message>
+        <location filename="../../desktop/texts.py" line="44" />
+        <source>The camera was not found. Connect it, or choose another, before joining.</source>
+        <translation>未找到摄像头。请先连接摄像头或选择其他摄像头，再加入会见。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="47" />
+        <source>The camera could not be opened. Is another program using it?</source>
+        <translation>摄像头无法打开。是否有其他程序正在使用？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="50" />
+        <source>The microphone was not found. Connect it, or choose another, before joining.</source>
+        <translation>未找到麦克风。请先连接麦克风或选择其他麦克风，再加入会见。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="52" />
+        <source>The microphone could not be opened.</source>
+        <translation>麦克风无法打开。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="54" />
+        <source>The speaker was not found. Connect it, or choose another, before joining.</source>
+        <translation>未找到扬声器。请先连接扬声器或选择其他扬声器，再加入会见。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="56" />
+        <source>The speaker could not be opened.</source>
+        <translation>扬声器无法打开。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="58" />
+        <source>The sound library (PortAudio) is missing: install the package libportaudio2.</source>
+        <translation>缺少声音程序库（PortAudio）：请安装 libportaudio2 软件包。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="61" />
+        <source>The computer&apos;s sound devices could not be read. Check its sound settings.</source>
+        <translation>无法读取本机的声音设备，请检查声音设置。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/texts.py" line="64" />
+        <source>The devices are not ready</source>
+        <translation>设备未就绪</translation>
+    </message>
+</context>
+<context>
     <name>roles</name>
     <message>
         <location filename="../../desktop/texts.py" line="8" />

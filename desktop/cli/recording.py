@@ -2,7 +2,7 @@
 
 - ``pleadesk analyse-sync FILE [FILE ...] [--json] [--limit-ms MS]``: how well picture and
   sound of every party line up in a clapper recording (``pleadesk demo --clapper``).
-- ``pleadesk devices [--json]``: the cameras and microphones this machine offers.
+- ``pleadesk devices [--json]``: the cameras, microphones and speakers this machine offers.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     sync.set_defaults(run=run_analyse_sync)
 
-    devices = commands.add_parser("devices", help="list cameras and microphones")
+    devices = commands.add_parser("devices", help="list cameras, microphones and speakers")
     devices.add_argument("--json", action="store_true", help="print the list as JSON")
     devices.set_defaults(run=run_devices)
 
@@ -69,17 +69,19 @@ def run_analyse_sync(args: argparse.Namespace) -> int:
 
 
 def run_devices(args: argparse.Namespace) -> int:
-    """Run ``devices``: list cameras and microphones, with any warning; always 0."""
-    from recording.media.devices import list_cameras, list_microphones
+    """Run ``devices``: list cameras, microphones and speakers, with any warning; always 0."""
+    from recording.media.devices import list_cameras, list_microphones, list_speakers
 
     cameras = list_cameras()
     microphones, problem = list_microphones()
+    speakers, _ = list_speakers()
     if args.json:
         print(
             json.dumps(
                 {
                     "cameras": [asdict(c) for c in cameras],
                     "microphones": [asdict(m) for m in microphones],
+                    "speakers": [asdict(s) for s in speakers],
                     "warnings": [asdict(problem)] if problem else [],
                 },
                 ensure_ascii=False,
@@ -92,11 +94,13 @@ def run_devices(args: argparse.Namespace) -> int:
         print(f"  {camera.index}: {camera.name} ({camera.path})")
     if not cameras:
         print("  none found")
-    print("microphones:")
-    for mic in microphones:
-        print(f"  {mic.index}: {mic.name} ({mic.channels} channels, {mic.default_rate:g} Hz)")
-    if not microphones:
-        print("  none found")
+    for title, devices in (("microphones", microphones), ("speakers", speakers)):
+        print(f"{title}:")
+        for device in devices:
+            print(f"  {device.index}: {device.name} ({device.channels} channels, "
+                  f"{device.default_rate:g} Hz)")  # fmt: skip
+        if not devices:
+            print("  none found")
     if problem:
         print(f"warning: {problem.message}")
     return 0

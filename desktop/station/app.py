@@ -6,6 +6,9 @@ import asyncio
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox
+
 from desktop.application import make_application
 from desktop.bridge import EngineThread, GuiBridge
 from desktop.station.actions import ActingStation, StationActions
@@ -15,10 +18,12 @@ from desktop.station.model import StationModel, listener_for
 from desktop.station.page_view_model import PageViewModel, RunInThread
 from desktop.station.signature_pad_model import SignaturePadModel
 from desktop.station.window import ROLES, StationWindow
+from desktop.texts import DEVICES_NOT_READY, device_problem_text
+from recording.media.devices import DevicesUnavailable
 from session.machine import SIGNING_ROLES
 from session.rtc.network import DIRECT, MediaRoute
 from session.station.clocksync import StationClock
-from session.station.room import Room
+from session.station.room import Room, open_room
 
 
 class StationParts:
@@ -138,14 +143,24 @@ def place_window(window: StationWindow, role: str) -> None:
 
 
 def run_app() -> int:
-    """The desktop app: ask where to connect, then show the station."""
+    """The desktop app: ask where to connect, open this room's devices, then show the
+    station; a device that is missing is said in words, and the app joins nothing."""
     app = make_application()
     dialog = ConnectDialog()
     if dialog.exec() != ConnectDialog.DialogCode.Accepted:
         return 0
     hub, session_id, role, token = dialog.choice()
-    controller = StationController(hub, session_id, role, token, None, "")
+    clock = StationClock()
+    try:
+        room = open_room(role, clock.now, camera=None, microphone=None, speaker=None)
+    except DevicesUnavailable as exc:
+        words = [device_problem_text(p.code, p.message) for p in exc.problems]
+        title = QCoreApplication.translate("devices", DEVICES_NOT_READY)
+        QMessageBox.critical(None, title, "\n".join(words))
+        return 1
+    controller = StationController(hub, session_id, role, token, None, "", devices=(room, clock))
     controller.window.show()
     code = app.exec()
     controller.stop()
+    room.close()
     return code

@@ -137,3 +137,24 @@ def test_the_bridge_delivers_thousands_of_cross_thread_calls_in_order(qtbot):
     finally:
         engine.stop()
     assert received == list(range(2000))
+
+
+@pytest.mark.parametrize(
+    ("code", "chinese"),
+    [("no_camera", "未找到摄像头"), ("no_microphone", "未找到麦克风"),
+     ("no_speaker", "未找到扬声器"), ("camera_failed", "摄像头无法打开"),
+     ("no_sound_library", "libportaudio2")],
+)  # fmt: skip
+def test_device_problems_are_told_in_chinese(qapp, code, chinese):
+    from desktop.application import install_translation
+    from desktop.texts import device_problem_text
+
+    assert "Connect it" in device_problem_text("no_camera", "x")  # English without one
+    translator = install_translation(qapp, "zh_CN")
+    try:
+        assert chinese in device_problem_text(code, "the device's own words")
+        assert device_problem_text("unknown_code", "the device's own words") == (
+            "the device's own words"
+        )
+    finally:
+        qapp.removeTranslator(translator)

@@ -6,6 +6,7 @@ speakers, not the suspect's own; during a private consultation, out of the lawye
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 
@@ -95,3 +96,32 @@ async def test_everyone_hears_the_suspect_and_no_one_hears_the_consultation_but_
     heard = await heard_when(sound, "suspect", 1300)
     assert heard["lawyer"] > 20, heard
     assert heard["prosecutor"] < 2, heard
+
+
+@pytest.mark.parametrize(
+    ("devices", "says"),
+    [
+        (["--microphone", "nosuch", "--speaker", "suspect_out"], "microphone 'nosuch' was not"),
+        (["--microphone", "suspect_in", "--speaker", "nosuch"], "speaker 'nosuch' was not found"),
+    ],
+)
+def test_a_missing_device_stops_the_station_before_it_joins(sound, devices, says):
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli.main", "station", "--hub", "http://127.0.0.1:9",
+         "--session", "S", "--headless", "--script", "1", "--camera", "synthetic", *devices],
+        cwd=REPO, env={**sound.environment(), **environment("room-a1")},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "devices are not ready" in done.stderr and says in done.stderr
+    assert "could not join" not in done.stderr  # it never reached for the hub
+
+
+def test_the_devices_command_lists_the_rooms_microphones_and_speakers(sound):
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli.main", "devices", "--json"],
+        cwd=REPO, env=sound.environment(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    listed = json.loads(done.stdout)
+    assert {"suspect_in", "lawyer_in"} <= {m["name"] for m in listed["microphones"]}
+    assert {"suspect_out", "prosecutor_out"} <= {s["name"] for s in listed["speakers"]}

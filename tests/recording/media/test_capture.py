@@ -243,7 +243,7 @@ def test_the_devices_command_lists_what_there_is(capsys):
     args = parser.parse_args(["devices", "--json"])
     assert args.run(args) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert set(listed) == {"cameras", "microphones", "warnings"}
+    assert set(listed) == {"cameras", "microphones", "speakers", "warnings"}
 
 
 async def test_without_devices_nothing_stands_in_and_the_user_is_told_before_joining():
