@@ -267,8 +267,11 @@ class MicrophoneCapture:
         block: int = 960,
         stream_factory: StreamFactory = sounddevice_stream,
         sample_clock: SampleClock | None = None,
+        process: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         self._clock, self._device, self.rate, self._block = clock, device, rate, block
+        #: What each block goes through before it is sent (the room's echo cancelling).
+        self._process = process
         self._factory = stream_factory
         self.sample_clock = sample_clock or SampleClock(rate)
         self._blocks: deque[AudioBlock] = deque(maxlen=50)
@@ -298,6 +301,8 @@ class MicrophoneCapture:
         latency = float(getattr(self._stream, "latency", 0.0) or 0.0)
         t = self.sample_clock.stamp(frames, self._clock(), latency)
         samples = np.array(indata, np.int16).reshape(frames, -1)[:, 0].copy()
+        if self._process is not None:
+            samples = self._process(samples)
         with self._lock:
             if len(self._blocks) == self._blocks.maxlen:
                 self.dropped += 1

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cv2
+import numpy as np
 from aiortc.mediastreams import MediaStreamTrack
 
 from recording.media.capture import (
@@ -179,6 +180,7 @@ def open_media(
     microphones: Sequence[MicrophoneDevice] | None = None,
     opener: Callable[[Any], Any] = cv2.VideoCapture,
     stream_factory: StreamFactory = sounddevice_stream,
+    process: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> MediaChoice:
     """Open ``role``'s camera and microphone; raise :class:`DevicesUnavailable` (having closed
     what did open) if either cannot be used.
@@ -186,11 +188,14 @@ def open_media(
     ``camera``/``microphone`` name the device (index or part of the name; None: the first;
     ``SYNTHETIC``: a synthetic one). ``cameras``/``microphones`` default to what this machine
     lists. ``opener`` and ``stream_factory`` open the devices (``cv2.VideoCapture`` and
-    sounddevice; tests inject fakes).
+    sounddevice; tests inject fakes). ``process`` is what each block of the microphone goes
+    through before it is sent (the room's echo cancelling).
     """
     problems: list[DeviceProblem] = []
     video = _open_camera(role, session_time, camera, cameras, opener, problems)
-    audio = _open_microphone(role, session_time, microphone, microphones, stream_factory, problems)
+    audio = _open_microphone(
+        role, session_time, microphone, microphones, stream_factory, process, problems
+    )
     if problems:
         for track in (video, audio):
             if track is not None:
@@ -239,6 +244,7 @@ def _open_microphone(
     microphone: str | None,
     microphones: Sequence[MicrophoneDevice] | None,
     stream_factory: StreamFactory,
+    process: Callable[[np.ndarray], np.ndarray] | None,
     problems: list[DeviceProblem],
 ) -> MediaStreamTrack | None:
     if microphone == SYNTHETIC:
@@ -260,7 +266,7 @@ def _open_microphone(
         ))  # fmt: skip
         return None
     mic_capture = MicrophoneCapture(
-        clock=session_time, device=mic.index, stream_factory=stream_factory
+        clock=session_time, device=mic.index, stream_factory=stream_factory, process=process
     )
     try:
         mic_capture.start()

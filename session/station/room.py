@@ -26,6 +26,7 @@ from recording.media.devices import (
     list_speakers,
     open_media,
 )
+from recording.media.echo import RoomSound
 from recording.media.playout import Playout
 from session.station.engine import StationListener
 
@@ -55,11 +56,17 @@ def open_room(
 ) -> Room:
     """Open ``role``'s camera, microphone and speaker (each named as ``pleadesk devices``
     lists it, None for the first, ``synthetic`` for a synthetic one; a synthetic speaker
-    plays nothing). Raises DevicesUnavailable, having closed whatever did open."""
-    media = open_media(role, session_time=session_time, camera=camera, microphone=microphone)
+    plays nothing). A real microphone beside a real speaker has the speaker's echo taken out
+    (:class:`~recording.media.echo.RoomSound`). Raises DevicesUnavailable, having closed
+    whatever did open."""
+    echo = RoomSound() if SYNTHETIC not in (microphone, speaker) else None
+    media = open_media(
+        role, session_time=session_time, camera=camera, microphone=microphone,
+        process=echo.cleaned if echo else None,
+    )  # fmt: skip
     tracks = [media.video, media.audio]
     try:
-        playout = None if speaker == SYNTHETIC else _open_speaker(speaker)
+        playout = None if speaker == SYNTHETIC else _open_speaker(speaker, echo)
     except DevicesUnavailable:
         for track in tracks:
             track.stop()
@@ -67,7 +74,7 @@ def open_room(
     return Room(tracks, playout)
 
 
-def _open_speaker(name: str | None) -> Playout:
+def _open_speaker(name: str | None, echo: RoomSound | None) -> Playout:
     speakers, problem = list_speakers()
     if problem is not None:
         raise DevicesUnavailable([problem])
@@ -76,7 +83,7 @@ def _open_speaker(name: str | None) -> Playout:
         missing = f"The speaker {name!r}" if name else "No speaker"
         words = f"{missing} was not found. Connect it, or choose another, before joining."
         raise DevicesUnavailable([DeviceProblem("no_speaker", words)])
-    playout = Playout(device=chosen.index)
+    playout = Playout(device=chosen.index, on_played=echo.played if echo else None)
     try:
         playout.start()
     except Exception as exc:  # OSError, or PortAudio's own error
