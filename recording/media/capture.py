@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import functools
 import logging
 import threading
 import time
@@ -245,14 +246,21 @@ class CameraTrack(MediaStreamTrack):
 StreamFactory = Callable[[int, int, Any, Callable[..., None]], Any]
 
 
-def sounddevice_stream(rate: int, block: int, device: Any, callback: Callable[..., None]) -> Any:
-    """A PortAudio input stream (mono int16); raises OSError where PortAudio is missing."""
+def portaudio_stream(
+    kind: str, rate: int, block: int, device: Any, callback: Callable[..., None]
+) -> Any:
+    """A PortAudio stream, ``kind`` ``InputStream`` or ``OutputStream`` (mono int16); raises
+    OSError where PortAudio is missing."""
     import sounddevice  # lazily: the import itself fails without PortAudio
 
-    return sounddevice.InputStream(
+    return getattr(sounddevice, kind)(
         samplerate=rate, blocksize=block, channels=1, dtype="int16", device=device,
         callback=callback,
     )  # fmt: skip
+
+
+#: A microphone's stream.
+sounddevice_stream: StreamFactory = functools.partial(portaudio_stream, "InputStream")
 
 
 class MicrophoneCapture:

@@ -12,6 +12,7 @@ reference, sample for sample as the speaker received it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from typing import Any
 import numpy as np
 from av import AudioFrame
 from av.audio.resampler import AudioResampler
+
+from recording.media.capture import StreamFactory, portaudio_stream
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +34,8 @@ SLACK = 0.080
 #: Samples PortAudio asks for at a time (10 ms).
 BLOCK = 480
 
-#: ``(rate, block, device, callback)`` -> a started-on-``start()`` output stream.
-OutputFactory = Callable[[int, int, Any, Callable[..., None]], Any]
-
-
-def sounddevice_output(rate: int, block: int, device: Any, callback: Callable[..., None]) -> Any:
-    """A PortAudio output stream (mono int16); raises OSError where PortAudio is missing."""
-    import sounddevice  # lazily: the import itself fails without PortAudio
-
-    return sounddevice.OutputStream(
-        samplerate=rate, blocksize=block, channels=1, dtype="int16", device=device,
-        callback=callback,
-    )  # fmt: skip
+#: A speaker's stream: ``(rate, block, device, callback)``, started on ``start()``.
+sounddevice_output: StreamFactory = functools.partial(portaudio_stream, "OutputStream")
 
 
 class _PartyQueue:
@@ -84,7 +77,7 @@ class Playout:
         block: int = BLOCK,
         delay: float = DELAY,
         slack: float = SLACK,
-        output_factory: OutputFactory = sounddevice_output,
+        output_factory: StreamFactory = sounddevice_output,
         on_played: Callable[[np.ndarray], None] | None = None,
     ) -> None:
         self.rate, self._block, self._device = rate, block, device
