@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import cv2
 import numpy as np
@@ -53,6 +54,49 @@ class Grabber(Protocol):
     def retrieve(self) -> tuple[bool, Any]: ...
 
     def release(self) -> None: ...
+
+
+class ReconnectingCamera:
+    """An IP camera over RTSP (OpenCV's FFmpeg), opened again whenever its stream breaks, after
+    ``retry`` seconds; a :class:`Grabber` for :class:`CameraCapture`, which gives up after its
+    ``max_failures`` failed grabs in a row. The camera's name leaves out any credentials in
+    the URL."""
+
+    def __init__(self, url: str, retry: float = 1.0, timeout_ms: int = 5000) -> None:
+        self._url, self._retry, self._timeout = url, retry, timeout_ms
+        parts = urlsplit(url)
+        self.name = f"{parts.hostname}:{parts.port or 554}{parts.path}"
+        self.reconnects = 0
+        self._capture = self._open()
+
+    def _open(self) -> Any:
+        timeouts = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, self._timeout,
+                    cv2.CAP_PROP_READ_TIMEOUT_MSEC, self._timeout]  # fmt: skip
+        return cv2.VideoCapture(self._url, cv2.CAP_FFMPEG, timeouts)
+
+    def isOpened(self) -> bool:
+        """Whether the stream is open now."""
+        return bool(self._capture.isOpened())
+
+    def grab(self) -> bool:
+        """The next picture; on a broken stream, wait ``retry`` and open it again."""
+        if self._capture.isOpened() and self._capture.grab():
+            return True
+        self._capture.release()
+        time.sleep(self._retry)
+        self._capture = self._open()
+        self.reconnects += 1
+        log.warning("IP camera %s: opening its stream again (%d)", self.name, self.reconnects)
+        return bool(self._capture.isOpened() and self._capture.grab())
+
+    def retrieve(self) -> tuple[bool, Any]:
+        """The picture grabbed."""
+        ok, image = self._capture.retrieve()
+        return bool(ok), image
+
+    def release(self) -> None:
+        """Close the stream."""
+        self._capture.release()
 
 
 @dataclass(frozen=True)

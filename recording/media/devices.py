@@ -27,6 +27,7 @@ from recording.media.capture import (
     CameraTrack,
     MicrophoneCapture,
     MicrophoneTrack,
+    ReconnectingCamera,
     StreamFactory,
     sounddevice_stream,
 )
@@ -135,13 +136,16 @@ D = TypeVar("D", CameraDevice, MicrophoneDevice)
 
 
 def choose(devices: Sequence[D], wanted: str | None) -> D | None:
-    """The device ``wanted`` names (its index, or part of its name); the first if None."""
+    """The device ``wanted`` names (its index, its device path, or part of its name); the
+    first if None."""
     if not devices:
         return None
     if wanted is None or wanted == "":
         return devices[0]
     for device in devices:
         if wanted.isdigit() and device.index == int(wanted):
+            return device
+        if getattr(device, "path", None) == wanted:
             return device
     lowered = wanted.lower()
     return next((d for d in devices if lowered in d.name.lower()), None)
@@ -217,6 +221,10 @@ def _open_camera(
 ) -> MediaStreamTrack | None:
     if camera == SYNTHETIC:
         return SyntheticVideoTrack(role, session_time=session_time)
+    if camera is not None and camera.startswith(("rtsp://", "rtsps://")):
+        return _open_ip_camera(camera, session_time, problems)
+    if camera is not None and Path(camera).is_file():
+        return _open_video_file(Path(camera), session_time, opener, problems)
     listed = list_cameras() if cameras is None else list(cameras)
     chosen = choose(listed, camera)
     if chosen is None:
@@ -234,6 +242,43 @@ def _open_camera(
         ))  # fmt: skip
         return None
     camera_capture = CameraCapture(capture, clock=session_time, name=chosen.name)
+    camera_capture.start()
+    return CameraTrack(camera_capture)
+
+
+def _open_ip_camera(
+    url: str, session_time: Callable[[], float], problems: list[DeviceProblem]
+) -> MediaStreamTrack | None:
+    """An IP camera (RTSP), opened again by itself whenever its stream breaks."""
+    camera = ReconnectingCamera(url)
+    if not camera.isOpened():
+        camera.release()
+        problems.append(DeviceProblem(
+            "camera_failed", f"The IP camera at {camera.name} could not be reached.",
+        ))  # fmt: skip
+        return None
+    # Reconnecting takes its pause on each failed grab: a minute of retries before it is gone.
+    capture = CameraCapture(camera, clock=session_time, name=camera.name, max_failures=60)
+    capture.start()
+    return CameraTrack(capture)
+
+
+def _open_video_file(
+    path: Path,
+    session_time: Callable[[], float],
+    opener: Callable[[Any], Any],
+    problems: list[DeviceProblem],
+) -> MediaStreamTrack | None:
+    """A video file played as a camera, in real time (for tests and training)."""
+    capture = opener(str(path))
+    if not capture.isOpened():
+        capture.release()
+        problems.append(DeviceProblem(
+            "camera_failed", f"The video file {path.name} could not be read.",
+        ))  # fmt: skip
+        return None
+    fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0) or 25.0
+    camera_capture = CameraCapture(capture, clock=session_time, name=path.name, pace_fps=fps)
     camera_capture.start()
     return CameraTrack(camera_capture)
 
