@@ -307,7 +307,32 @@ def portaudio_stream(
 sounddevice_stream: StreamFactory = functools.partial(portaudio_stream, "InputStream")
 
 
-class MicrophoneCapture:
+class PortAudioDevice:
+    """A sound device whose PortAudio stream, made by ``factory``, is opened by :meth:`start`
+    and closed by :meth:`stop`; PortAudio calls :meth:`callback` on its own thread."""
+
+    def __init__(self, factory: StreamFactory, rate: int, block: int, device: Any) -> None:
+        self._factory, self.rate, self._block, self._device = factory, rate, block, device
+        self._stream: Any = None
+
+    def start(self) -> None:
+        """Open and start the stream (OSError, or PortAudio's own error, if it cannot be)."""
+        self._stream = self._factory(self.rate, self._block, self._device, self.callback)
+        self._stream.start()
+
+    def stop(self) -> None:
+        """Stop and close the stream."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.stop()
+            stream.close()
+
+    def callback(self, data: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        """PortAudio's callback for one block."""
+        raise NotImplementedError
+
+
+class MicrophoneCapture(PortAudioDevice):
     """Takes a microphone's blocks on PortAudio's thread and stamps them on the session clock."""
 
     def __init__(
@@ -321,30 +346,17 @@ class MicrophoneCapture:
         sample_clock: SampleClock | None = None,
         process: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
-        self._clock, self._device, self.rate, self._block = clock, device, rate, block
+        super().__init__(stream_factory, rate, block, device)
+        self._clock = clock
         #: What each block goes through before it is sent (the room's echo cancelling).
         self._process = process
-        self._factory = stream_factory
         self.sample_clock = sample_clock or SampleClock(rate)
         self._blocks: deque[AudioBlock] = deque(maxlen=50)
         self._lock = threading.Lock()
         self._notifier = _Notifier()
-        self._stream: Any = None
         self._count = 0
         self.problem: str | None = None
         self.dropped = 0
-
-    def start(self) -> None:
-        """Open and start the input stream (OSError if the device cannot be opened)."""
-        self._stream = self._factory(self.rate, self._block, self._device, self.callback)
-        self._stream.start()
-
-    def stop(self) -> None:
-        """Stop and close the stream."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.stop()
-            stream.close()
 
     def callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         """PortAudio's callback: stamp and queue one block."""

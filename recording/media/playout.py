@@ -22,7 +22,7 @@ import numpy as np
 from av import AudioFrame
 from av.audio.resampler import AudioResampler
 
-from recording.media.capture import StreamFactory, portaudio_stream
+from recording.media.capture import PortAudioDevice, StreamFactory, portaudio_stream
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class _PartyQueue:
         return block
 
 
-class Playout:
+class Playout(PortAudioDevice):
     """Plays the other parties' sound on one speaker."""
 
     def __init__(
@@ -80,27 +80,13 @@ class Playout:
         output_factory: StreamFactory = sounddevice_output,
         on_played: Callable[[np.ndarray], None] | None = None,
     ) -> None:
-        self.rate, self._block, self._device = rate, block, device
+        super().__init__(output_factory, rate, block, device)
         self._delay, self._limit = round(delay * rate), round((delay + slack) * rate)
-        self._factory, self._on_played = output_factory, on_played
+        self._on_played = on_played
         self._queues: dict[str, _PartyQueue] = {}
         self._resamplers: dict[str, AudioResampler] = {}
         self._muted: frozenset[str] = frozenset()
         self._lock = threading.Lock()
-        self._stream: Any = None
-        self.underruns = 0
-
-    def start(self) -> None:
-        """Open and start the speaker (OSError, or PortAudio's error, if it cannot be)."""
-        self._stream = self._factory(self.rate, self._block, self._device, self.callback)
-        self._stream.start()
-
-    def stop(self) -> None:
-        """Stop and close the speaker."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.stop()
-            stream.close()
 
     def mute(self, roles: frozenset[str]) -> None:
         """Play nothing of these parties until told otherwise."""
