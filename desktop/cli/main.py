@@ -206,15 +206,17 @@ def _station(args: argparse.Namespace) -> int:
                 devices,
             )
         )
-        if room is not None:
-            room.close()
-        return 0
-    from desktop.station.app import run_station_window
+        code = 0
+    else:
+        from desktop.station.app import run_station_window
 
-    return run_station_window(
-        args.hub, args.session, join.role, join.token, args.script, args.case, args.ca,
-        agreement, route, devices,
-    )  # fmt: skip
+        code = run_station_window(
+            args.hub, args.session, join.role, join.token, args.script, args.case, args.ca,
+            agreement, route, devices,
+        )  # fmt: skip
+    if room is not None:
+        room.close()
+    return code
 
 
 if __name__ == "__main__":

@@ -69,22 +69,16 @@ class StationController:
         devices: tuple[Room, StationClock] | None = None,
     ) -> None:
         from session.rtc.network import restrict_media_addresses
-        from session.station.runner import room_station, synthetic_station, take_part
+        from session.station.runner import station_with, take_part
 
         restrict_media_addresses()
         self.engine = EngineThread()
         self.bridge = GuiBridge()
         self.model = StationModel(self.bridge)
-        listener = listener_for(self.model)
-        if devices is None:
-            self.station = synthetic_station(
-                hub_url, session_id, role, token, ca=ca, listener=listener, route=route
-            )
-        else:
-            room, clock = devices
-            self.station = room_station(
-                hub_url, session_id, role, token, room, clock, ca, listener, route
-            )
+        self.station = station_with(
+            hub_url, session_id, role, token, devices, ca=ca, listener=listener_for(self.model),
+            route=route,
+        )  # fmt: skip
         self.parts = StationParts(role, self.station, self.engine.loop, self.bridge, self.model)
         self.window = self.parts.window
         self.finished = self.engine.submit(take_part(self.station, script, case, agreement))

@@ -26,8 +26,6 @@ from typing import Any, Protocol
 import numpy as np
 
 RATE = 48_000
-#: WebRTC's audio processing works on 10 ms frames.
-FRAME = RATE // 100
 #: Reference sound kept for a microphone that has fallen behind (more is dropped, oldest first).
 MAX_REFERENCE = RATE // 2
 

@@ -26,10 +26,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from session import messages as m
-from session.accounts.signin import SignIn
+from session.accounts.signin import FIRST_PAUSE, SignIn
 from session.accounts.store import AccountStore
 from session.clock import HubClock
-from session.hub.access import SIGN_IN, AccessRoutes, access_middleware, bearer, pause
+from session.hub.access import SIGN_IN, AccessRoutes, access_middleware, bearer
 from session.hub.audit import AuditTrail
 from session.hub.feed import RecorderFactory
 from session.hub.live import LiveSession, send
@@ -75,7 +75,7 @@ class Hub:
         schedule: ScheduleStore | None = None,
         audit: AuditTrail | None = None,
         media_route: MediaRoute = DIRECT,
-        sign_in_pause: float | None = None,
+        sign_in_pause: float = FIRST_PAUSE,
     ) -> None:
         self.store = store
         self.accounts = accounts
@@ -90,15 +90,14 @@ class Hub:
         self._db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
         self._live: dict[str, LiveSession] = {}
         self._finished: deque[str] = deque()
-        pauses = {} if sign_in_pause is None else {"first_pause": sign_in_pause}
         self.sign_in = SignIn(
-            accounts, self.in_db, self._in_pool, self._record_access, time.time, **pauses
+            accounts, self.in_db, self._in_pool, self._record_access, time.time, sign_in_pause
         )
         self.app = web.Application(middlewares=[access_middleware])
         self.app[SIGN_IN] = self.sign_in
         self.app.add_routes(
             [
-                *AccessRoutes(self.sign_in, pause).routes(),
+                *AccessRoutes(self.sign_in).routes(),
                 web.get("/api/health", self._health),
                 web.get("/api/openapi.json", self._openapi),
                 *SessionRoutes(self).routes(),

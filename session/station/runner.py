@@ -86,6 +86,27 @@ def room_station(
     )
 
 
+def station_with(
+    hub_url: str,
+    session_id: str,
+    role: str,
+    token: str,
+    devices: tuple[Room, StationClock] | None,
+    *,
+    ca: Path | None = None,
+    clapper: bool = False,
+    listener: StationListener | None = None,
+    route: MediaRoute = DIRECT,
+) -> Station:
+    """A station with ``devices`` (a room opened on its clock), or synthetic ones if None."""
+    if devices is None:
+        return synthetic_station(
+            hub_url, session_id, role, token, ca=ca, clapper=clapper, listener=listener,
+            route=route,
+        )  # fmt: skip
+    return room_station(hub_url, session_id, role, token, *devices, ca, listener, route)
+
+
 def demo_agreement_pdf(case_number: str, session_id: str) -> bytes:
     """The demo case's agreement as a PDF with empty signature fields (not yet certified)."""
     return render_agreement(demo_agreement(case_number, session_id), {})
@@ -126,10 +147,7 @@ async def run_scripted_station(
     """Join as ``role`` with ``room``'s devices (default: synthetic ones) and play the part
     until the session closes (a prosecutor presents ``agreement``, by default the demo
     case's)."""
-    if room is None:
-        station = synthetic_station(
-            hub_url, session_id, role, token, ca=ca, clapper=clapper, route=route
-        )
-    else:
-        station = room_station(hub_url, session_id, role, token, *room, ca, route=route)
+    station = station_with(
+        hub_url, session_id, role, token, room, ca=ca, clapper=clapper, route=route
+    )
     await take_part(station, pause, case_number, agreement)
